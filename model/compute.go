@@ -1,0 +1,397 @@
+package model
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+const (
+	nsPerDay = int64(24 * time.Hour)
+	// DefaultDowntimeMaxSeverity is the worst-to-least severity that counts
+	// as downtime when the configuration says nothing.
+	DefaultDowntimeMaxSeverity = 2
+	// MaxDays is the longest window.
+	MaxDays = 366
+)
+
+// DefaultEnvironments is the environment filter when none is given.
+var DefaultEnvironments = []string{"production"}
+
+// filter is a Query resolved against one Dataset: which service and
+// environment indexes pass.
+type filter struct {
+	svcOK []bool // by Dataset.services index
+	envOK []bool // by Dataset.envs index
+	dms   Severity
+}
+
+func newFilter(ds *Dataset, q Query) filter {
+	envs := q.Environments
+	if len(envs) == 0 {
+		envs = DefaultEnvironments
+	}
+	f := filter{svcOK: make([]bool, len(ds.services)), envOK: make([]bool, len(ds.envs))}
+	for i, s := range ds.services {
+		f.svcOK[i] = len(q.Services) == 0 || (s != "" && slices.Contains(q.Services, s))
+	}
+	for i, e := range ds.envs {
+		f.envOK[i] = slices.ContainsFunc(envs, func(want string) bool { return strings.EqualFold(want, e) })
+	}
+	f.dms = Severity(q.DowntimeMaxSeverity)
+	if f.dms == 0 {
+		f.dms = DefaultDowntimeMaxSeverity
+	}
+	return f
+}
+
+// Compute returns the report of SPEC §5 for ds: every metric and tier of
+// SPEC §2–4 over the window of q.Days days ending at q.End, the same metrics
+// over the previous window of equal length (as they were at its end), and
+// the open incidents. Sources is left empty: the caller fills it with
+// SourceReports. Compute does not modify ds and may run concurrently with
+// other Computes over the same Dataset. A nil ds is an empty dataset.
+func Compute(ds *Dataset, q Query) *Report {
+	if ds == nil {
+		ds = Merge()
+	}
+	if q.Days < 1 {
+		q.Days = 1
+	}
+	if q.Days > MaxDays {
+		q.Days = MaxDays
+	}
+	end := q.End.UTC()
+	f := newFilter(ds, q)
+	envs := q.Environments
+	if len(envs) == 0 {
+		envs = DefaultEnvironments
+	}
+	r := &Report{
+		GeneratedAt: end,
+		Filters: Filters{
+			Environments: slices.Clone(envs),
+			Services:     append([]string{}, q.Services...),
+		},
+		Sources: []SourceReport{},
+	}
+	r.Metrics = computeWindow(ds, f, StampOf(end), q.Days)
+	prev := computeWindow(ds, f, StampOf(end)-Stamp(int64(q.Days)*nsPerDay), q.Days)
+	r.Previous = &prev
+	r.OpenIncidents = openIncidents(ds, f, StampOf(end))
+	return r
+}
+
+// window is one computation's E, S and length.
+type window struct {
+	end, start Stamp
+	days       int
+}
+
+func (w window) contains(t Stamp) bool { return t > w.start && t <= w.end }
+
+// dayIndex is the element of a daily series t falls in; t must be in the
+// window: element i covers S + i×24h < t ≤ S + (i+1)×24h.
+func (w window) dayIndex(t Stamp) int { return int((int64(t-w.start) - 1) / nsPerDay) }
+
+// asOf returns t, or NoStamp when t is later than E (not happened yet).
+func (w window) asOf(t Stamp) Stamp {
+	if t > w.end {
+		return NoStamp
+	}
+	return t
+}
+
+func computeWindow(ds *Dataset, f filter, end Stamp, days int) Metrics {
+	w := window{end: end, start: end - Stamp(int64(days)*nsPerDay), days: days}
+	m := Metrics{Window: Window{Days: days, Start: w.start.Time(), End: w.end.Time()}}
+	counted := countedDeployments(ds, f, w)
+	m.DeploymentFrequency, m.ChangeFailureRate, m.DailyFailureRate = frequencyAndFailures(ds, counted, w)
+	m.LeadTime, m.DailyLeadTimeMedian = leadTime(ds, counted, w)
+	m.TimeToRestore, m.FailedDeploymentRecoveryTime, m.DailyRestoreMedian = restore(ds, f, counted, w)
+	m.Incidents = incidents(ds, f, w)
+	return m
+}
+
+// countedDeployments marks the deployments SPEC §2 counts: passing the
+// filters, not later than E, and shipped (success or rolled_back).
+func countedDeployments(ds *Dataset, f filter, w window) []bool {
+	counted := make([]bool, len(ds.Deployments))
+	for i := range ds.Deployments {
+		d := &ds.Deployments[i]
+		counted[i] = d.FinishedAt <= w.end && d.Status != StatusFailed &&
+			f.envOK[ds.depEnv[i]] && f.svcOK[ds.depSvc[i]]
+	}
+	return counted
+}
+
+func frequencyAndFailures(ds *Dataset, counted []bool, w window) (DeploymentFrequency, ChangeFailureRate, []*float64) {
+	df := DeploymentFrequency{Daily: make([]int, w.days)}
+	dailyFail := make([]int, w.days)
+	cfr := ChangeFailureRate{}
+	for i := range ds.Deployments {
+		d := &ds.Deployments[i]
+		if !counted[i] || !w.contains(d.FinishedAt) {
+			continue
+		}
+		day := w.dayIndex(d.FinishedAt)
+		df.Count++
+		df.Daily[day]++
+		caused := ds.depCaused[i]
+		if d.Status == StatusRolledBack || (caused != NoStamp && caused <= w.end) {
+			cfr.Failures++
+			dailyFail[day]++
+		}
+	}
+	for _, n := range df.Daily {
+		if n > 0 {
+			df.DeployDays++
+		}
+	}
+	df.PerDay = float64(df.Count) / float64(w.days)
+	df.PerWeek = df.PerDay * 7
+	df.Tier = frequencyTier(df.Count, w.days)
+	cfr.Deployments = df.Count
+	if cfr.Deployments > 0 {
+		rate := float64(cfr.Failures) / float64(cfr.Deployments)
+		cfr.Rate = &rate
+	}
+	cfr.Tier = failureTier(cfr.Failures, cfr.Deployments)
+	daily := make([]*float64, w.days)
+	for i, n := range df.Daily {
+		if n > 0 {
+			r := float64(dailyFail[i]) / float64(n)
+			daily[i] = &r
+		}
+	}
+	return df, cfr, daily
+}
+
+// leadTime implements SPEC §3's lead time for changes: every (service, sha)
+// key of the counted deployments up to E, its first deployment and its
+// earliest commit time.
+func leadTime(ds *Dataset, counted []bool, w window) (TieredStats, []*float64) {
+	first := make([]Stamp, ds.nKeys)
+	committed := make([]Stamp, ds.nKeys)
+	off := 0
+	for i := range ds.Deployments {
+		d := &ds.Deployments[i]
+		n := len(d.Commits)
+		if !counted[i] {
+			off += n
+			continue
+		}
+		keys := ds.commitKey[off : off+n]
+		off += n
+		for j, k := range keys {
+			if f := first[k]; f == NoStamp || d.FinishedAt < f {
+				first[k] = d.FinishedAt
+			}
+			if c := d.Commits[j].CommittedAt; c <= w.end {
+				if cur := committed[k]; cur == NoStamp || c < cur {
+					committed[k] = c
+				}
+			}
+		}
+	}
+	var durs []int64
+	var days []int32
+	for k, f := range first {
+		if f == NoStamp || !w.contains(f) || committed[k] == NoStamp {
+			continue
+		}
+		if d := int64(f - committed[k]); d >= 0 {
+			durs = append(durs, d)
+			days = append(days, int32(w.dayIndex(f)))
+		}
+	}
+	daily := dailyMedians(durs, days, w.days)
+	st := durationStats(durs)
+	return TieredStats{Stats: st, Tier: durationTier(st.Median, leadTimeBounds)}, daily
+}
+
+// restore implements time to restore and failed deployment recovery time.
+func restore(ds *Dataset, f filter, counted []bool, w window) (TieredStats, TieredStats, []*float64) {
+	var ttr, fdrt []int64
+	var days []int32
+	for i := range ds.Incidents {
+		in := &ds.Incidents[i]
+		if !f.svcOK[ds.incSvc[i]] || !w.contains(in.StartedAt) {
+			continue
+		}
+		res := w.asOf(in.ResolvedAt)
+		if res == NoStamp {
+			continue
+		}
+		if d := int64(res - in.StartedAt); d >= 0 {
+			ttr = append(ttr, d)
+			days = append(days, int32(w.dayIndex(in.StartedAt)))
+		}
+		if di := ds.incDep[i]; di >= 0 && counted[di] {
+			if d := int64(res - ds.Deployments[di].FinishedAt); d >= 0 {
+				fdrt = append(fdrt, d)
+			}
+		}
+	}
+	daily := dailyMedians(ttr, days, w.days)
+	ts, fs := durationStats(ttr), durationStats(fdrt)
+	return TieredStats{Stats: ts, Tier: durationTier(ts.Median, restoreBounds)},
+		TieredStats{Stats: fs, Tier: durationTier(fs.Median, restoreBounds)}, daily
+}
+
+func incidents(ds *Dataset, f filter, w window) Incidents {
+	out := Incidents{
+		BySeverity: map[string]int{"SEV1": 0, "SEV2": 0, "SEV3": 0, "SEV4": 0, "SEV5": 0, "unknown": 0},
+		DailyCount: make([]int, w.days),
+	}
+	var detect, ack []int64
+	var down [][2]Stamp
+	for i := range ds.Incidents {
+		in := &ds.Incidents[i]
+		if !f.svcOK[ds.incSvc[i]] || in.StartedAt > w.end {
+			continue
+		}
+		res := w.asOf(in.ResolvedAt)
+		if res == NoStamp {
+			out.Open++
+		}
+		if in.Severity >= 1 && in.Severity <= f.dms {
+			stop := res
+			if stop == NoStamp {
+				stop = w.end
+			}
+			lo, hi := max(in.StartedAt, w.start), min(stop, w.end)
+			if hi > lo {
+				down = append(down, [2]Stamp{lo, hi})
+			}
+		}
+		if !w.contains(in.StartedAt) {
+			continue
+		}
+		out.Total++
+		out.BySeverity[in.Severity.String()]++
+		out.DailyCount[w.dayIndex(in.StartedAt)]++
+		det := w.asOf(in.DetectedAt)
+		if det != NoStamp {
+			if d := int64(det - in.StartedAt); d >= 0 {
+				detect = append(detect, d)
+			}
+			if a := w.asOf(in.AcknowledgedAt); a != NoStamp {
+				if d := int64(a - det); d >= 0 {
+					ack = append(ack, d)
+				}
+			}
+		}
+	}
+	out.TimeToDetect = durationStats(detect)
+	out.TimeToAcknowledge = durationStats(ack)
+	out.DowntimeSeconds = float64(unionLength(down)) / nanosPerSecond
+	out.Availability = 1 - out.DowntimeSeconds/(float64(w.days)*86400)
+	return out
+}
+
+// unionLength returns the total length covered by the intervals, counting
+// overlaps once. It sorts iv.
+func unionLength(iv [][2]Stamp) int64 {
+	slices.SortFunc(iv, func(a, b [2]Stamp) int { return cmp.Compare(a[0], b[0]) })
+	var total int64
+	var curLo, curHi Stamp
+	open := false
+	for _, x := range iv {
+		if open && x[0] <= curHi {
+			curHi = max(curHi, x[1])
+			continue
+		}
+		if open {
+			total += int64(curHi - curLo)
+		}
+		curLo, curHi, open = x[0], x[1], true
+	}
+	if open {
+		total += int64(curHi - curLo)
+	}
+	return total
+}
+
+// dailyMedians groups durations by their day index and returns each day's
+// median in seconds (nil for days without any).
+func dailyMedians(durs []int64, days []int32, n int) []*float64 {
+	out := make([]*float64, n)
+	if len(durs) == 0 {
+		return out
+	}
+	// Counting sort by day, so each day's durations are contiguous.
+	start := make([]int, n+1)
+	for _, d := range days {
+		start[d+1]++
+	}
+	for i := 1; i <= n; i++ {
+		start[i] += start[i-1]
+	}
+	sorted := make([]int64, len(durs))
+	next := slices.Clone(start[:n])
+	for i, d := range days {
+		sorted[next[d]] = durs[i]
+		next[d]++
+	}
+	for i := 0; i < n; i++ {
+		if start[i+1] > start[i] {
+			out[i] = durationStats(sorted[start[i]:start[i+1]]).Median
+		}
+	}
+	return out
+}
+
+// openIncidents lists the incidents (after filters, any start up to E)
+// without a resolution as of E, worst severity first (unknown last), then
+// oldest first.
+func openIncidents(ds *Dataset, f filter, end Stamp) []IncidentView {
+	out := []IncidentView{}
+	var open []*Incident
+	for i := range ds.Incidents {
+		in := &ds.Incidents[i]
+		if f.svcOK[ds.incSvc[i]] && in.StartedAt <= end && (in.ResolvedAt == NoStamp || in.ResolvedAt > end) {
+			open = append(open, in)
+		}
+	}
+	slices.SortStableFunc(open, func(a, b *Incident) int {
+		return cmp.Or(cmp.Compare(severityRank(a.Severity), severityRank(b.Severity)),
+			cmp.Compare(a.StartedAt, b.StartedAt), cmp.Compare(a.ID, b.ID))
+	})
+	for _, in := range open {
+		out = append(out, IncidentView{
+			ID: in.ID, Service: in.Service, Title: in.Title, Severity: in.Severity.String(),
+			StartedAt: in.StartedAt.Time(), DeploymentID: in.DeploymentID,
+		})
+	}
+	return out
+}
+
+// severityRank orders severities worst first with unknown last.
+func severityRank(s Severity) int {
+	if s == SeverityUnknown {
+		return 6
+	}
+	return int(s)
+}
+
+// SourceReports turns the poller's statuses into the report's "sources"
+// list.
+func SourceReports(st []SourceStatus) []SourceReport {
+	out := make([]SourceReport, 0, len(st))
+	for _, s := range st {
+		sr := SourceReport{Name: s.Name, Type: s.Type, OK: s.OK, State: s.State,
+			Deployments: s.Deployments, Incidents: s.Incidents, Rejected: s.Rejected}
+		if !s.LastSuccess.IsZero() {
+			t := s.LastSuccess.UTC()
+			sr.LastSuccess = &t
+		}
+		if s.Error != "" {
+			e := s.Error
+			sr.Error = &e
+		}
+		out = append(out, sr)
+	}
+	return out
+}

@@ -1,0 +1,164 @@
+// Package model holds doradash's event types, the merged dataset and every
+// metric of SPEC §2–4. It does no I/O and knows no clock: the window end is
+// always an argument.
+package model
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Stamp is an instant as Unix nanoseconds in UTC. The zero Stamp means
+// "absent" (not happened, or not given); the instant 1970-01-01T00:00:00Z
+// itself therefore cannot be represented, which no deployment data needs.
+// The representable range is 1678–2262.
+type Stamp int64
+
+// NoStamp is the absent instant.
+const NoStamp Stamp = 0
+
+// StampOf converts t to a Stamp.
+func StampOf(t time.Time) Stamp {
+	if t.IsZero() {
+		return NoStamp
+	}
+	return Stamp(t.UnixNano())
+}
+
+// Time converts s back to a UTC time.Time; the zero time when s is absent.
+func (s Stamp) Time() time.Time {
+	if s == NoStamp {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(s)).UTC()
+}
+
+// IsSet reports whether s holds an instant.
+func (s Stamp) IsSet() bool { return s != NoStamp }
+
+// String formats s as RFC 3339 in UTC, or "" when absent.
+func (s Stamp) String() string {
+	if s == NoStamp {
+		return ""
+	}
+	return s.Time().Format(time.RFC3339Nano)
+}
+
+// Status is a deployment's outcome.
+type Status uint8
+
+// Deployment outcomes of SPEC §1.
+const (
+	StatusSuccess    Status = iota // shipped
+	StatusFailed                   // nothing shipped
+	StatusRolledBack               // shipped, then rolled back
+)
+
+// ParseStatus maps the native status names; ok is false for anything else.
+func ParseStatus(s string) (Status, bool) {
+	switch s {
+	case "success":
+		return StatusSuccess, true
+	case "failed":
+		return StatusFailed, true
+	case "rolled_back":
+		return StatusRolledBack, true
+	}
+	return 0, false
+}
+
+// String returns the native name of the status.
+func (s Status) String() string {
+	switch s {
+	case StatusFailed:
+		return "failed"
+	case StatusRolledBack:
+		return "rolled_back"
+	default:
+		return "success"
+	}
+}
+
+// Severity is an incident's severity, 1 (worst) to 5; 0 is unknown.
+type Severity uint8
+
+// SeverityUnknown is the severity of incidents without a recognised one.
+const SeverityUnknown Severity = 0
+
+// String returns "SEV1"…"SEV5" or "unknown", the keys of by_severity.
+func (s Severity) String() string {
+	if s >= 1 && s <= 5 {
+		return "SEV" + strconv.Itoa(int(s))
+	}
+	return "unknown"
+}
+
+// SeverityFromInt normalises an integer severity; outside 1–5 is unknown.
+func SeverityFromInt(n int64) Severity {
+	if n >= 1 && n <= 5 {
+		return Severity(n)
+	}
+	return SeverityUnknown
+}
+
+// SeverityFromString normalises a severity name as SPEC §1 lists them,
+// case-insensitively; anything unrecognised is unknown (not an error).
+func SeverityFromString(s string) Severity {
+	l := strings.ToLower(strings.TrimSpace(s))
+	switch l {
+	case "critical":
+		return 1
+	case "high", "major":
+		return 2
+	case "medium", "moderate":
+		return 3
+	case "low", "minor":
+		return 4
+	case "info", "informational":
+		return 5
+	}
+	for _, prefix := range []string{"sev", "p", ""} {
+		if rest, ok := strings.CutPrefix(l, prefix); ok && len(rest) == 1 && rest[0] >= '1' && rest[0] <= '5' {
+			return Severity(rest[0] - '0')
+		}
+	}
+	return SeverityUnknown
+}
+
+// Commit is one change shipped by a deployment.
+type Commit struct {
+	SHA         string
+	CommittedAt Stamp
+}
+
+// Deployment is one deployment record of SPEC §1.
+type Deployment struct {
+	ID          string
+	Service     string
+	Environment string
+	FinishedAt  Stamp
+	Status      Status
+	Commits     []Commit
+}
+
+// Incident is one incident record of SPEC §1. Absent times are NoStamp.
+type Incident struct {
+	ID             string
+	Service        string
+	Title          string
+	Severity       Severity
+	StartedAt      Stamp
+	DetectedAt     Stamp
+	AcknowledgedAt Stamp
+	ResolvedAt     Stamp
+	DeploymentID   string
+}
+
+// Batch is what one source delivered in one successful poll: its records
+// in document order, duplicates included (Merge resolves them).
+// A Batch is immutable once handed on.
+type Batch struct {
+	Deployments []Deployment
+	Incidents   []Incident
+}

@@ -1,0 +1,180 @@
+package model
+
+import "time"
+
+// Query says what to compute: the window end E, its length in whole days and
+// the filters of SPEC §2.
+type Query struct {
+	End                 time.Time
+	Days                int      // 1–366
+	Environments        []string // deployments only; empty means ["production"]; case-insensitive
+	Services            []string // empty: all; exact match
+	DowntimeMaxSeverity int      // 1–5; 0 means the default, 2
+}
+
+// Tier is a DORA performance cluster; "" stands for null.
+type Tier string
+
+// The tiers of SPEC §4.
+const (
+	TierNone   Tier = ""
+	TierElite  Tier = "elite"
+	TierHigh   Tier = "high"
+	TierMedium Tier = "medium"
+	TierLow    Tier = "low"
+)
+
+// Stats is a duration statistics block; durations are seconds. With Count 0
+// the three values are nil.
+type Stats struct {
+	Count  int      `json:"count"`
+	Median *float64 `json:"median_seconds"`
+	Mean   *float64 `json:"mean_seconds"`
+	P90    *float64 `json:"p90_seconds"`
+}
+
+// TieredStats is a Stats block with the tier of its median.
+type TieredStats struct {
+	Stats
+	Tier *Tier `json:"tier"`
+}
+
+// DeploymentFrequency is SPEC §3's deployment frequency block.
+type DeploymentFrequency struct {
+	Count      int     `json:"count"`
+	PerDay     float64 `json:"per_day"`
+	PerWeek    float64 `json:"per_week"`
+	DeployDays int     `json:"deploy_days"`
+	Daily      []int   `json:"daily"`
+	Tier       *Tier   `json:"tier"`
+}
+
+// ChangeFailureRate is SPEC §3's change failure rate block.
+type ChangeFailureRate struct {
+	Deployments int      `json:"deployments"`
+	Failures    int      `json:"failures"`
+	Rate        *float64 `json:"rate"`
+	Tier        *Tier    `json:"tier"`
+}
+
+// Incidents is SPEC §3's incidents block.
+type Incidents struct {
+	Total             int            `json:"total"`
+	Open              int            `json:"open"`
+	BySeverity        map[string]int `json:"by_severity"`
+	TimeToDetect      Stats          `json:"time_to_detect"`
+	TimeToAcknowledge Stats          `json:"time_to_acknowledge"`
+	DowntimeSeconds   float64        `json:"downtime_seconds"`
+	Availability      float64        `json:"availability"`
+	// DailyCount is the number of incidents started on each day of the
+	// window, oldest first (for charts).
+	DailyCount []int `json:"daily"`
+}
+
+// Metrics is every metric of SPEC §3 over one window.
+type Metrics struct {
+	Window                       Window              `json:"window"`
+	DeploymentFrequency          DeploymentFrequency `json:"deployment_frequency"`
+	LeadTime                     TieredStats         `json:"lead_time"`
+	ChangeFailureRate            ChangeFailureRate   `json:"change_failure_rate"`
+	TimeToRestore                TieredStats         `json:"time_to_restore"`
+	FailedDeploymentRecoveryTime TieredStats         `json:"failed_deployment_recovery_time"`
+	Incidents                    Incidents           `json:"incidents"`
+	// Daily series for charts, oldest first, one element per day:
+	// median lead time and median time to restore of the keys/incidents
+	// falling on that day (nil where none), change failure rate per day.
+	DailyLeadTimeMedian []*float64 `json:"daily_lead_time_median_seconds"`
+	DailyRestoreMedian  []*float64 `json:"daily_time_to_restore_median_seconds"`
+	DailyFailureRate    []*float64 `json:"daily_change_failure_rate"`
+}
+
+// Window is the computed window: S, E and its length.
+type Window struct {
+	Days  int       `json:"days"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Filters echoes the filters a report was computed with.
+type Filters struct {
+	Environments []string `json:"environments"`
+	Services     []string `json:"services"`
+}
+
+// SourceState is a source's health as the poller sees it.
+type SourceState string
+
+// Source states.
+const (
+	SourcePending SourceState = "pending" // not polled yet
+	SourceOK      SourceState = "ok"
+	SourceStale   SourceState = "stale"   // no success for more than 2 intervals
+	SourceFailing SourceState = "failing" // the last poll failed
+)
+
+// SourceStatus is the health of one source and the size of its last good
+// data. It is a value: the poller hands out copies.
+type SourceStatus struct {
+	Name           string        `json:"name"`
+	Type           string        `json:"type"`
+	Target         string        `json:"target"` // path or URL, never with secrets
+	State          SourceState   `json:"state"`
+	OK             bool          `json:"ok"` // the last poll succeeded
+	Deployments    int           `json:"deployments"`
+	Incidents      int           `json:"incidents"`
+	Rejected       int           `json:"rejected"`
+	FirstRejection string        `json:"first_rejection,omitempty"`
+	LastSuccess    time.Time     `json:"-"`
+	LastAttempt    time.Time     `json:"-"`
+	Error          string        `json:"-"`
+	Failures       int           `json:"consecutive_failures"`
+	FailingSince   time.Time     `json:"-"`
+	Interval       time.Duration `json:"-"`
+	LastDuration   time.Duration `json:"-"` // how long the last poll took
+}
+
+// Version is one immutable state of all sources: the merged dataset and
+// every source's status. Seq grows by one with every published version.
+type Version struct {
+	Seq     uint64
+	Data    *Dataset
+	Sources []SourceStatus
+	// Updated is when the newest data arrived (the last successful poll
+	// that changed something).
+	Updated time.Time
+}
+
+// Report is the snapshot of SPEC §5: the metrics of the window, the same
+// metrics for the previous window of equal length, and the sources.
+type Report struct {
+	GeneratedAt time.Time `json:"generated_at"`
+	Filters     Filters   `json:"filters"`
+	Metrics
+	Previous      *Metrics       `json:"previous"`
+	OpenIncidents []IncidentView `json:"open_incidents"`
+	Sources       []SourceReport `json:"sources"`
+}
+
+// SourceReport is one entry of the report's "sources" list.
+type SourceReport struct {
+	Name        string      `json:"name"`
+	Type        string      `json:"type"`
+	OK          bool        `json:"ok"`
+	State       SourceState `json:"state"`
+	Deployments int         `json:"deployments"`
+	Incidents   int         `json:"incidents"`
+	Rejected    int         `json:"rejected"`
+	LastSuccess *time.Time  `json:"last_success"`
+	Error       *string     `json:"error"`
+}
+
+// IncidentView is an incident as the report and the dashboard list it.
+type IncidentView struct {
+	ID           string     `json:"id"`
+	Service      string     `json:"service"`
+	Title        string     `json:"title"`
+	Severity     string     `json:"severity"`
+	StartedAt    time.Time  `json:"started_at"`
+	ResolvedAt   *time.Time `json:"resolved_at"`
+	DeploymentID string     `json:"deployment_id,omitempty"`
+}
