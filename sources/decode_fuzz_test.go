@@ -1,0 +1,130 @@
+package sources
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"doradash/model"
+)
+
+// checkDecoded holds the invariants of every Decode result, whatever the
+// input: rejections are consistent, kept records are complete, and reading
+// the input one byte at a time (every token crossing a refill) gives the
+// same answer as reading it whole.
+func checkDecoded(t *testing.T, data []byte, f Format) (*model.Batch, error) {
+	t.Helper()
+	batch, rej, err := Decode(bytes.NewReader(data), f)
+	if rej.Count < 0 || (rej.Count == 0) != (rej.First == "") {
+		t.Fatalf("inconsistent rejections %+v", rej)
+	}
+	if err != nil {
+		if batch != nil || rej.Count != 0 {
+			t.Fatalf("error %v with batch %v and rejections %+v", err, batch, rej)
+		}
+	} else {
+		if batch == nil {
+			t.Fatal("nil batch without error")
+		}
+		for _, d := range batch.Deployments {
+			if d.ID == "" || !d.FinishedAt.IsSet() {
+				t.Fatalf("incomplete deployment %+v", d)
+			}
+			for _, c := range d.Commits {
+				if c.SHA == "" || !c.CommittedAt.IsSet() {
+					t.Fatalf("incomplete commit %+v in %+v", c, d)
+				}
+			}
+		}
+		for _, i := range batch.Incidents {
+			if i.ID == "" || !i.StartedAt.IsSet() || i.Severity > 5 {
+				t.Fatalf("incomplete incident %+v", i)
+			}
+		}
+	}
+	if len(data) <= 1<<12 {
+		b2, rej2, err2 := Decode(iotest.OneByteReader(bytes.NewReader(data)), f)
+		if (err == nil) != (err2 == nil) || rej != rej2 || (err == nil && !equalStrings(summary(batch), summary(b2))) {
+			t.Fatalf("whole and byte-by-byte reads differ:\n%v %+v %q\n%v %+v %q", err, rej, summary(batch), err2, rej2, summary(b2))
+		}
+	}
+	return batch, err
+}
+
+var fuzzJSONSeeds = []string{
+	`{"deployments": [{"id": "d-1", "service": "checkout", "environment": "production", "finished_at": "2026-11-20T14:03:00Z",
+		"status": "success", "commits": [{"sha": "9fceb02", "committed_at": "2026-11-19T09:12:44Z"}]}],
+	  "incidents": [{"id": "INC-77", "service": "checkout", "title": "5xx", "severity": "SEV2", "started_at": "2026-11-20T14:10:00Z",
+		"detected_at": null, "resolved_at": "2026-11-20T15:02:00+01:00", "deployment_id": 42}]}`,
+	`{"deployments": [{"id": 1.5}, "x", {"id": "a", "finished_at": "yesterday"}, {"id": "\u00e9\ud83d\ude00", "finished_at": "2026-02-29T00:00:00Z"}]}`,
+	`{"deployments": null, "incidents": [{"id": 7, "started_at": "1970-01-01T00:00:00Z", "severity": [1]}], "x": {"y": [true, false]}}`,
+	`[1, 2]`,
+	`{"deployments": {}}`,
+}
+
+var fuzzNDJSONSeeds = []string{
+	"{\"kind\": \"deployment\", \"id\": \"a\", \"finished_at\": \"2026-11-20T14:03:00Z\", \"commits\": [{\"sha\": \"1\", \"committed_at\": \"2026-11-20T14:00:00.5Z\"}]}\n" +
+		"\n{\"kind\": \"incident\", \"id\": 3, \"started_at\": \"2026-11-20T14:03:00Z\", \"severity\": \"p1\"}\r\n",
+	"{\"kind\": \"build\"}\nnot json\n[1]\n{\"id\": \"x\", \"finished_at\": \"2026-11-20T14:03:00Z\", \"kind\": \"deployment\"}\n{\"kind\": \"deploy",
+	"{\"kind\": \"deployment\", \"id\": \"\", \"finished_at\": 5}\n{\"kind\": 1}\n",
+}
+
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range fuzzJSONSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := checkDecoded(t, data, FormatJSON)
+		// The decoder's JSON syntax must agree with encoding/json's.
+		valid := json.Valid(bytes.TrimPrefix(data, utf8BOM))
+		var se *syntaxError
+		if err == nil && !valid {
+			t.Fatalf("decoded a document encoding/json finds invalid")
+		}
+		if valid && errors.As(err, &se) {
+			t.Fatalf("syntax error %v on a document encoding/json finds valid", err)
+		}
+	})
+}
+
+func FuzzDecodeNDJSON(f *testing.F) {
+	for _, s := range fuzzNDJSONSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		batch, err := checkDecoded(t, data, FormatNDJSON)
+		if err != nil {
+			t.Fatalf("NDJSON failed as a whole: %v", err) // only read errors may do that
+		}
+		lines := 0
+		for _, l := range bytes.Split(data, []byte("\n")) {
+			if len(bytes.TrimSpace(l)) > 0 {
+				lines++
+			}
+		}
+		if n := len(batch.Deployments) + len(batch.Incidents); n > lines {
+			t.Fatalf("%d records from %d lines", n, lines)
+		}
+	})
+}
+
+// FuzzParseStamp checks that every timestamp parseStamp accepts means the
+// same instant to time.Parse.
+func FuzzParseStamp(f *testing.F) {
+	for _, s := range []string{"2026-11-20T14:03:00Z", "2026-11-20T14:03:00.123456789+02:00", "2024-02-29T00:00:00-23:59", "yesterday"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, code := parseStamp([]byte(s), nil)
+		if code != errNone {
+			return
+		}
+		want, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil || got != model.StampOf(want) {
+			t.Fatalf("parseStamp(%q) = %v; time.Parse: %v, %v", s, got, want, err)
+		}
+	})
+}
