@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// bigHeight is the height of the block font in lines.
+const bigHeight = 5
+
+// bigFont is a block font five lines tall for the headline values of the
+// wall layout: digits, the units of the values and a few signs. Lowercase
+// letters sit on the baseline like ordinary text.
+var bigFont = map[rune][bigHeight]string{
+	'0': {"███", "█ █", "█ █", "█ █", "███"},
+	'1': {" █ ", "██ ", " █ ", " █ ", "███"},
+	'2': {"███", "  █", "███", "█  ", "███"},
+	'3': {"███", "  █", "███", "  █", "███"},
+	'4': {"█ █", "█ █", "███", "  █", "  █"},
+	'5': {"███", "█  ", "███", "  █", "███"},
+	'6': {"███", "█  ", "███", "█ █", "███"},
+	'7': {"███", "  █", "  █", "  █", "  █"},
+	'8': {"███", "█ █", "███", "█ █", "███"},
+	'9': {"███", "█ █", "███", "  █", "███"},
+	'.': {" ", " ", " ", " ", "█"},
+	'%': {"█ █", "  █", " █ ", "█  ", "█ █"},
+	'/': {"  █", "  █", " █ ", "█  ", "█  "},
+	'-': {"   ", "   ", "███", "   ", "   "},
+	'h': {"█  ", "█  ", "█▀█", "█ █", "█ █"},
+	'm': {"     ", "     ", "█▀█▀█", "█ █ █", "█ █ █"},
+	'd': {"  █", "  █", "█▀█", "█ █", "█▄█"},
+	's': {"   ", "   ", "█▀▀", "▀▀█", "▀▀▀"},
+	' ': {" ", " ", " ", " ", " "},
+}
+
+// bigWidth is the width of s in the block font at the given scale, or -1
+// when s has a character the font lacks.
+func bigWidth(s string, scale int) int {
+	w := 0
+	n := 0
+	for _, r := range s {
+		g, ok := bigFont[r]
+		if !ok {
+			return -1
+		}
+		w += utf8.RuneCountInString(g[0]) * scale
+		n++
+	}
+	if n > 1 {
+		w += (n - 1) * scale
+	}
+	return w
+}
+
+// bigText renders s in the block font, every cell repeated scale times
+// across (scale 2 gives the proportions of ordinary digits). ok is false
+// when s has a character the font lacks. The lines are plain text of equal
+// width.
+func bigText(s string, scale int) (lines [bigHeight]string, ok bool) {
+	if scale < 1 {
+		scale = 1
+	}
+	var b [bigHeight]strings.Builder
+	first := true
+	for _, r := range s {
+		g, found := bigFont[r]
+		if !found {
+			return lines, false
+		}
+		for row := range bigHeight {
+			if !first {
+				b[row].WriteString(spaces(scale))
+			}
+			for _, c := range g[row] {
+				for range scale {
+					b[row].WriteRune(c)
+				}
+			}
+		}
+		first = false
+	}
+	for row := range bigHeight {
+		lines[row] = b[row].String()
+	}
+	return lines, true
+}

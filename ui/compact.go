@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"strconv"
+	"time"
+
+	"doradash/model"
+)
+
+// metricLine is one metric on one line, for the glance layout: name,
+// value, tier, change and, when there is room, a sparkline.
+func (d *dashboard) metricLine(id metricID, w int) string {
+	st := d.c.st
+	hd := d.c.snap.heads[id]
+	mark := "  "
+	if d.focus == focusID(id) {
+		mark = st.borderFocus.Render("▸ ")
+	}
+	dl := compare(hd.value, hd.prev, higherIsBetter[id])
+	line := " " + mark + st.text.Render(fit(metricShort[id], 13)) + st.value.Render(fit(hd.text, 10)) + " " +
+		st.tierStyle(hd.tier).Render(fit(tierMarks(hd.tier)+" "+tierWord(hd.tier), 12)) + " " +
+		st.verdictStyle(dl.verdict).Render(fit(dl.text(), 15))
+	if rest := min(w-textWidth(line)-2, len(hd.history)); rest >= 8 {
+		line += " " + st.chart.Render(barChart(hd.history, rest, 1, 1)[0])
+	}
+	return fit(line, w)
+}
+
+// tinyView is the layout below about 40×10: the most important line first
+// (the worst open incident, or that there is none), then one short line
+// per metric, then the other open incidents and the sources, as far as
+// they fit; "terminal too small" when not even that reads.
+func (m *Model) tinyView(w, h int) []string {
+	st := m.c.st
+	if w < 16 {
+		return block([]string{"too small"}, w, h)
+	}
+	s := m.c.snap
+	if s == nil {
+		return block([]string{"doradash: waiting for data…"}, w, h)
+	}
+	open := s.report.OpenIncidents
+	lines := make([]string, 0, 8+len(open))
+	if len(open) == 0 {
+		lines = append(lines, st.better.Render("✓ no open incidents"))
+	} else {
+		count := ""
+		if len(open) > 1 {
+			count = st.bad.Render("▲"+strconv.Itoa(len(open))) + " "
+		}
+		lines = append(lines, count+m.tinyIncident(open[0].Severity, open[0].Service, open[0].Title, open[0].StartedAt))
+	}
+	if names := staleSources(m.c.version, m.c.now); len(names) > 0 {
+		lines = append(lines, st.warn.Render("⚠ stale data"))
+	}
+	for id := range numMetrics {
+		hd := s.heads[id]
+		tier := tierWord(hd.tier)
+		if w >= 30 {
+			tier = tierMarks(hd.tier) + " " + tier
+		}
+		lines = append(lines, st.text.Render(fit(metricTiny[id], 4))+st.value.Render(fit(hd.text, 8))+" "+
+			st.tierStyle(hd.tier).Render(tier))
+	}
+	for _, in := range open[min(1, len(open)):] {
+		lines = append(lines, m.tinyIncident(in.Severity, in.Service, in.Title, in.StartedAt))
+	}
+	if v := m.c.version; v != nil {
+		failing := 0
+		for _, src := range v.Sources {
+			if src.State == model.SourceFailing {
+				failing++
+			}
+		}
+		if failing > 0 {
+			lines = append(lines, st.bad.Render("✗ "+plural(failing, "source")+" failing"))
+		}
+	}
+	return block(lines, w, h)
+}
+
+// tinyIncident is an incident in the fewest cells, the age early so that
+// a cut keeps it: "SEV1 47m checkout 5xx on /pay".
+func (m *Model) tinyIncident(sev, service, title string, started time.Time) string {
+	st := m.c.st
+	return st.sevStyle(sev).Render(sevLabel(sev)) + " " + st.text.Render(ago(m.c.now, started)) + " " + service + " " + title
+}

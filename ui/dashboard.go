@@ -1,0 +1,159 @@
+package ui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// focusID is the panel that has the keyboard: one of the four tiles or one
+// of the two lists.
+type focusID int
+
+const (
+	focusIncidents focusID = focusID(numMetrics) + iota
+	focusDeploys
+	numFocus
+)
+
+// dashboard is the main screen: tiles, incidents, deployments and source
+// health, laid out by terminal size.
+type dashboard struct {
+	c      *common
+	focus  focusID // starts on the first tile
+	incOff int     // first incident row shown
+	depOff int     // first deployment row shown
+}
+
+// update handles the dashboard's keys. It reports the metric to open when
+// enter is pressed on a tile.
+func (d *dashboard) update(msg tea.KeyMsg, l layout) (metricID, bool) {
+	k := &d.c.keys
+	switch {
+	case key.Matches(msg, k.Focus):
+		d.focus = (d.focus + 1) % numFocus
+	case key.Matches(msg, k.FocusBack):
+		d.focus = (d.focus + numFocus - 1) % numFocus
+	case key.Matches(msg, k.Up):
+		d.scroll(d.focus, -1, l)
+	case key.Matches(msg, k.Down):
+		d.scroll(d.focus, +1, l)
+	case key.Matches(msg, k.Open):
+		if d.focus < focusID(numMetrics) {
+			return metricID(d.focus), true
+		}
+	}
+	return 0, false
+}
+
+// mouse scrolls the list under the pointer with the wheel, or the focused
+// list when the pointer is elsewhere.
+func (d *dashboard) mouse(msg tea.MouseMsg, l layout) {
+	var dir int
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		dir = -1
+	case tea.MouseButtonWheelDown:
+		dir = +1
+	default:
+		return
+	}
+	target := d.focus
+	switch {
+	case l.incidents.contains(msg.X, msg.Y):
+		target = focusIncidents
+	case l.deploys.contains(msg.X, msg.Y):
+		target = focusDeploys
+	}
+	d.scroll(target, dir, l)
+}
+
+func (d *dashboard) scroll(target focusID, dir int, l layout) {
+	switch target {
+	case focusIncidents:
+		d.incOff += dir
+	case focusDeploys:
+		d.depOff += dir
+	}
+	d.clamp(l)
+}
+
+func (d *dashboard) resetScroll() { d.incOff, d.depOff = 0, 0 }
+
+// clamp keeps the scroll offsets within the lists as they are now shown.
+func (d *dashboard) clamp(l layout) {
+	incRows, incVis := d.incidentRowCount(l), d.incidentsVisible(l)
+	depRows, depVis := d.deployRowCount(), d.deploysVisible(l)
+	d.incOff = max(0, min(d.incOff, incRows-incVis))
+	d.depOff = max(0, min(d.depOff, depRows-depVis))
+}
+
+// incidentsVisible is how many rows of the incidents list fit.
+func (d *dashboard) incidentsVisible(l layout) int {
+	if l.size == sizeGlance {
+		return l.glanceOpen
+	}
+	return max(0, l.incidents.h-2-incStatsH)
+}
+
+// deploysVisible is how many lines of the deployments feed fit.
+func (d *dashboard) deploysVisible(l layout) int {
+	if l.size == sizeGlance {
+		return l.deploys.h
+	}
+	return max(0, l.deploys.h-2)
+}
+
+// view draws the dashboard body for the desk, wall and glance layouts.
+func (d *dashboard) view(l layout) []string {
+	if d.c.snap == nil {
+		return d.waiting(l.w, l.bodyH)
+	}
+	if l.size == sizeGlance {
+		return d.glance(l)
+	}
+	lines := make([]string, 0, l.bodyH)
+	lines = append(lines, d.tiles(l)...)
+	lines = append(lines, joinH(d.incidentsPanel(l), d.deploysPanel(l))...)
+	lines = append(lines, d.strip(l.strip.w, l.strip.h)...)
+	return lines
+}
+
+// waiting fills the body until the first computation arrives.
+func (d *dashboard) waiting(w, h int) []string {
+	msg := "waiting for data…"
+	if d.c.version != nil {
+		msg = "computing…"
+	}
+	lines := blank(w, h)
+	if h > 0 {
+		lines[h/2] = center(d.c.st.dim.Render(msg), w)
+	}
+	return lines
+}
+
+// glance is the small layout: open incidents first, then one line per
+// metric, the incident figures, the latest deployments and the sources.
+func (d *dashboard) glance(l layout) []string {
+	st, w := d.c.st, l.w
+	r := d.c.snap.report
+	// Lists keep together on wide screens instead of spreading their
+	// columns across the width.
+	listW := min(w-2, 100)
+	lines := make([]string, 0, l.bodyH)
+	lines = append(lines, " "+d.openLabel(true))
+	for _, line := range d.incidentLines(d.incOff, l.glanceOpen, listW, false) {
+		lines = append(lines, "  "+line)
+	}
+	for id := range numMetrics {
+		lines = append(lines, d.metricLine(id, w))
+	}
+	lines = append(lines, " "+st.dim.Render(incidentFigures(r, w < 120)))
+	if l.deploys.h > 0 {
+		lines = append(lines, " "+d.focusMark(focusDeploys)+st.dim.Render("LATEST DEPLOYMENTS"))
+		for _, line := range d.deployLines(d.depOff, l.deploys.h, listW) {
+			lines = append(lines, "  "+line)
+		}
+	}
+	body := block(lines, w, l.bodyH-1)
+	return append(body, d.strip(w, 1)...)
+}

@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"time"
+
+	"doradash/model"
+)
+
+// deployRowCount is the length of the scrollable deployments feed.
+func (d *dashboard) deployRowCount() int {
+	if d.c.snap == nil {
+		return 0
+	}
+	return len(d.c.snap.items)
+}
+
+// deployLines formats the feed lines off…off+n, each exactly w wide: day
+// headings, then per deployment its time, service, status (rolled back and
+// failed stand out) and the lead time of its changes.
+func (d *dashboard) deployLines(off, n, w int) []string {
+	s, st := d.c.snap, d.c.st
+	items := visibleItems(s.items, off, n)
+	svcW := 3
+	for _, it := range items {
+		if it.row >= 0 {
+			svcW = max(svcW, textWidth(s.deploys[it.row].service))
+		}
+	}
+	// time 5, status 13, lead 11, three gaps.
+	svcW = max(3, min(svcW, 16, w-5-13-11-3))
+	today := dayOf(d.c.now)
+	lines := make([]string, 0, len(items))
+	for _, it := range items {
+		if it.row < 0 {
+			label := it.day.Format("Mon Jan 2")
+			if it.day.Equal(today) {
+				label = "Today · " + label
+			}
+			lines = append(lines, st.dim.Render(fit(label, w)))
+			continue
+		}
+		lines = append(lines, d.deployLine(s.deploys[it.row], svcW, w))
+	}
+	return lines
+}
+
+func (d *dashboard) deployLine(r deployRow, svcW, w int) string {
+	st := d.c.st
+	at := r.at.In(d.c.now.Location()).Format("15:04")
+	var status string
+	switch r.status {
+	case model.StatusRolledBack:
+		status = st.rolled.Render(fit("↺ ROLLED BACK", 13))
+	case model.StatusFailed:
+		status = st.bad.Render(fit("✗ FAILED", 13))
+	default:
+		status = st.dim.Render(fit("✓ success", 13))
+	}
+	lead := ""
+	if r.lead != nil && r.status != model.StatusFailed {
+		lead = "lead " + formatSeconds(*r.lead)
+	}
+	line := st.dim.Render(at) + " " + fit(r.service, svcW) + " " + status
+	rest := w - textWidth(line) - 1
+	if rest <= 0 {
+		return fit(line, w)
+	}
+	return line + " " + st.dim.Render(fitRight(lead, rest))
+}
+
+func visibleItems(items []deployItem, off, n int) []deployItem {
+	off = max(0, min(off, len(items)))
+	return items[off:min(len(items), off+max(0, n))]
+}
+
+// dayOf is midnight of t's day in t's location.
+func dayOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+}
+
+// deploysPanel is the framed deployments feed of the desk and wall
+// layouts.
+func (d *dashboard) deploysPanel(l layout) []string {
+	st, r := d.c.st, l.deploys
+	vis := d.deploysVisible(l)
+	lines := d.deployLines(d.depOff, vis, r.w-4)
+	note := scrollNote(d.depOff, vis, d.deployRowCount())
+	return st.frame(st.title.Render("Deployments"), note, lines, r.w, r.h, d.focus == focusDeploys)
+}

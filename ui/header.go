@@ -1,0 +1,108 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"doradash/model"
+)
+
+// header is the name, the window, the filters, the demo marker, a stale
+// data warning and the time of the newest data; with two lines, the demo
+// hint on how to configure real sources.
+func (m *Model) header(w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	c, st := m.c, m.c.st
+	right := "waiting for data"
+	if v := c.version; v != nil && !v.Updated.IsZero() {
+		right = v.Updated.In(c.now.Location()).Format("15:04:05")
+		if w >= 60 {
+			right = "updated " + right
+		}
+	}
+	// Only a change the reader asked for shows as computing: the window
+	// sliding with the clock or new data must not make the header flicker.
+	if c.computing && c.snap != nil && !c.snap.q.equal(c.q) {
+		right = "computing… · " + right
+	}
+	right = st.dim.Render(right)
+	// The most detailed left part that fits beside the right one.
+	stale := staleSources(c.version, c.now)
+	var left string
+	for _, compact := range []bool{false, true} {
+		for _, names := range []bool{true, false} {
+			left = m.headerLeft(compact, stale, names)
+			if textWidth(left)+2+textWidth(right) <= w-2 {
+				break
+			}
+		}
+		if textWidth(left)+2+textWidth(right) <= w-2 {
+			break
+		}
+	}
+	lines := []string{" " + spread(left, right, w-2) + " "}
+	if h > 1 {
+		lines = append(lines, " "+st.dim.Render(c.hint))
+	}
+	return block(lines, w, h)
+}
+
+// headerLeft is the name, the query, the demo marker and the stale data
+// warning, with the stale sources named when names is set.
+func (m *Model) headerLeft(compact bool, stale []string, names bool) string {
+	c, st := m.c, m.c.st
+	query := st.text.Render(queryLabel(c.q, compact))
+	demo := ""
+	if c.demo {
+		demo = st.demo.Render(" DEMO DATA ")
+		if compact {
+			demo = st.demo.Render(" DEMO ")
+		}
+	}
+	warn := ""
+	if len(stale) > 0 {
+		warn = "⚠ stale data"
+		if compact {
+			warn = "⚠ stale"
+		}
+		if names {
+			warn += ": " + strings.Join(stale, ", ")
+		}
+		warn = st.warn.Render(warn)
+	}
+	// Compact: the markers before the query, so that a cut takes the
+	// query and never the demo or stale marker.
+	parts := []string{st.accent.Render("doradash"), query, demo, warn}
+	if compact {
+		parts = []string{st.accent.Render("doradash"), demo, warn, query}
+	}
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "  ")
+}
+
+// queryLabel is the window and the filters: "last 30 days · production ·
+// all services", or "30d · production · all" when compact.
+func queryLabel(q query, compact bool) string {
+	envs := q.envs
+	if len(envs) == 0 {
+		envs = model.DefaultEnvironments
+	}
+	svc := "all services"
+	if len(q.services) > 0 {
+		svc = strings.Join(q.services, ", ")
+	}
+	if compact {
+		if len(q.services) == 0 {
+			svc = "all"
+		}
+		return strconv.Itoa(q.days) + "d · " + strings.Join(envs, ",") + " · " + svc
+	}
+	return windowLabel(q.days) + " · " + strings.Join(envs, ", ") + " · " + svc
+}

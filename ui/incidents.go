@@ -1,0 +1,190 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"doradash/model"
+)
+
+// openLabel heads the open incidents: loud when there are some, calm when
+// there are none.
+// With mark the label shows whether the list has the focus (the glance
+// layout has no frames to show it).
+func (d *dashboard) openLabel(mark bool) string {
+	st := d.c.st
+	n := len(d.c.snap.report.OpenIncidents)
+	focus := ""
+	if mark {
+		focus = d.focusMark(focusIncidents)
+	}
+	if n == 0 {
+		return focus + st.better.Render("✓ no open incidents")
+	}
+	label := "OPEN INCIDENTS"
+	if n == 1 {
+		label = "OPEN INCIDENT"
+	}
+	return focus + st.bad.Render("▲ "+strconv.Itoa(n)+" "+label)
+}
+
+// focusMark marks the label of the focused list in layouts without frames.
+func (d *dashboard) focusMark(f focusID) string {
+	if d.focus == f {
+		return d.c.st.borderFocus.Render("▸ ")
+	}
+	return ""
+}
+
+// serviceCol sizes the service column over every incident listed.
+func (d *dashboard) serviceCol() int {
+	s := d.c.snap
+	n := 3
+	for _, in := range s.report.OpenIncidents {
+		n = max(n, textWidth(in.Service))
+	}
+	for _, in := range s.resolved {
+		n = max(n, textWidth(in.service))
+	}
+	return min(n, 14)
+}
+
+// sevLabel is the four-cell severity label: SEV1…SEV5, SEV? for unknown.
+func sevLabel(s string) string {
+	if severityRank(s) > 5 {
+		return "SEV?"
+	}
+	return s
+}
+
+// incidentRow lays out one incident: severity, service, title and, aligned
+// right, the live age or the duration.
+func (d *dashboard) incidentRow(sev, service, title, right string, resolved bool, svcW, w int) string {
+	st := d.c.st
+	rw := max(6, textWidth(right))
+	titleW := w - 4 - 1 - svcW - 1 - 1 - rw
+	if titleW < 4 {
+		// Too narrow for columns: one running line.
+		return fit(st.sevStyle(sev).Render(sevLabel(sev))+" "+service+" "+title+" · "+right, w)
+	}
+	sevText := st.sevStyle(sev).Render(sevLabel(sev))
+	rightText := st.text.Render(fitRight(right, rw))
+	titleText := fit(title, titleW)
+	if resolved {
+		sevText = st.dim.Render(sevLabel(sev))
+		rightText = st.dim.Render(fitRight(right, rw))
+		titleText = st.dim.Render(titleText)
+	}
+	return sevText + " " + fit(service, svcW) + " " + titleText + " " + rightText
+}
+
+// incidentLines formats n rows of the incidents list from row off on:
+// with sections, a label, the open incidents (with their live age), then
+// a label and the recently resolved ones (with how long they lasted and,
+// given room, how long ago they ended). Only the rows asked for are
+// formatted.
+func (d *dashboard) incidentLines(off, n, w int, sections bool) []string {
+	s, st := d.c.snap, d.c.st
+	open := s.report.OpenIncidents
+	svcW := d.serviceCol()
+	out := make([]string, 0, max(0, n))
+	for i := off; i < off+n; i++ {
+		j := i
+		if sections {
+			if j == 0 {
+				out = append(out, d.openLabel(false))
+				continue
+			}
+			j--
+		}
+		if j < len(open) {
+			in := open[j]
+			out = append(out, d.incidentRow(in.Severity, in.Service, in.Title, ago(d.c.now, in.StartedAt), false, svcW, w))
+			continue
+		}
+		j -= len(open)
+		if !sections || len(s.resolved) == 0 {
+			break
+		}
+		if j == 0 {
+			out = append(out, st.dim.Render("RECENTLY RESOLVED"))
+			continue
+		}
+		j--
+		if j >= len(s.resolved) {
+			break
+		}
+		in := s.resolved[j]
+		right := formatDuration(in.resolved.Sub(in.started))
+		if w >= 70 {
+			right += " · " + ago(d.c.now, in.resolved) + " ago"
+		}
+		out = append(out, d.incidentRow(in.severity, in.service, in.title, right, true, svcW, w))
+	}
+	return out
+}
+
+// incidentRowCount is the length of the scrollable incidents list.
+func (d *dashboard) incidentRowCount(l layout) int {
+	s := d.c.snap
+	if s == nil {
+		return 0
+	}
+	if l.size == sizeGlance {
+		return len(s.report.OpenIncidents)
+	}
+	n := 1 + len(s.report.OpenIncidents)
+	if len(s.resolved) > 0 {
+		n += 1 + len(s.resolved)
+	}
+	return n
+}
+
+// incidentsPanel is the framed incidents list of the desk and wall
+// layouts, with the window's incident figures pinned at the bottom.
+func (d *dashboard) incidentsPanel(l layout) []string {
+	st, r := d.c.st, l.incidents
+	iw := r.w - 4
+	total := d.incidentRowCount(l)
+	vis := d.incidentsVisible(l)
+	inner := make([]string, 0, r.h)
+	inner = append(inner, block(d.incidentLines(d.incOff, vis, iw, true), iw, vis)...)
+	a, b := incidentFiguresLines(d.c.snap.report)
+	inner = append(inner, st.faint.Render(strings.Repeat("─", max(0, iw))), st.dim.Render(a), st.dim.Render(b))
+	return st.frame(st.title.Render("Incidents"), scrollNote(d.incOff, vis, total), inner, r.w, r.h, d.focus == focusIncidents)
+}
+
+// scrollNote tells what is hidden above and below a list.
+func scrollNote(off, vis, total int) string {
+	below := total - off - vis
+	switch {
+	case below > 0 && off > 0:
+		return "↑↓ " + strconv.Itoa(below) + " more"
+	case below > 0:
+		return "↓ " + strconv.Itoa(below) + " more"
+	case off > 0:
+		return "↑ " + strconv.Itoa(off) + " more"
+	}
+	return ""
+}
+
+// incidentFiguresLines are the window's incident figures in two lines.
+func incidentFiguresLines(r *model.Report) (string, string) {
+	in := r.Incidents
+	a := plural(in.Total, "incident") + " · median detect " + formatStat(in.TimeToDetect.Median) +
+		" · ack " + formatStat(in.TimeToAcknowledge.Median)
+	b := "downtime " + formatSeconds(in.DowntimeSeconds) + " · availability " + formatAvailability(in.Availability)
+	return a, b
+}
+
+// incidentFigures is the window's incident figures in one line.
+func incidentFigures(r *model.Report, compact bool) string {
+	in := r.Incidents
+	if compact {
+		return plural(in.Total, "incident") + " · detect " + formatStat(in.TimeToDetect.Median) +
+			" · ack " + formatStat(in.TimeToAcknowledge.Median) + " · downtime " + formatSeconds(in.DowntimeSeconds) +
+			" · avail " + formatAvailability(in.Availability)
+	}
+	a, b := incidentFiguresLines(r)
+	return a + " · " + b
+}

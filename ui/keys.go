@@ -1,0 +1,71 @@
+package ui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// keyMap is every key binding of the dashboard.
+type keyMap struct {
+	Quit       key.Binding
+	Help       key.Binding
+	Refresh    key.Binding
+	WindowPrev key.Binding
+	WindowNext key.Binding
+	Service    key.Binding
+	Focus      key.Binding
+	FocusBack  key.Binding
+	Up         key.Binding
+	Down       key.Binding
+	Open       key.Binding
+	Back       key.Binding
+
+	// window shows [ and ] as one entry in the short help.
+	window key.Binding
+}
+
+func newKeyMap() keyMap {
+	return keyMap{
+		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh now")),
+		WindowPrev: key.NewBinding(key.WithKeys("["), key.WithHelp("[", "shorter window")),
+		WindowNext: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "longer window")),
+		Service:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "next service")),
+		Focus:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next panel")),
+		FocusBack:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous panel")),
+		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "metric details")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		window:     key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[ ]", "window")),
+	}
+}
+
+// helpKeys is the key map the help bubble shows: it depends on the screen.
+type helpKeys struct {
+	k      *keyMap
+	detail bool
+}
+
+// ShortHelp is the one-line help.
+func (h helpKeys) ShortHelp() []key.Binding {
+	k := h.k
+	if h.detail {
+		return []key.Binding{k.Back, k.window, k.Service, k.Help, k.Quit}
+	}
+	return []key.Binding{k.Help, k.Quit, k.window, k.Service, k.Focus, k.Open, k.Refresh}
+}
+
+// FullHelp is the expanded help, in columns.
+func (h helpKeys) FullHelp() [][]key.Binding {
+	k := h.k
+	if h.detail {
+		return [][]key.Binding{
+			{k.Back, k.Quit, k.Help},
+			{k.WindowPrev, k.WindowNext, k.Service, k.Refresh},
+		}
+	}
+	return [][]key.Binding{
+		{k.Focus, k.FocusBack, k.Up, k.Down, k.Open},
+		{k.WindowPrev, k.WindowNext, k.Service, k.Refresh},
+		{k.Help, k.Quit},
+	}
+}

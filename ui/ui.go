@@ -1,0 +1,358 @@
+// Package ui is doradash's terminal interface: the live dashboard (a Bubble
+// Tea model with layouts for every terminal size, keys, help and per-session
+// styles) and the plain-text rendering of a report.
+//
+// The dashboard never fetches: it subscribes to a Feed and computes reports
+// from the versions it delivers, off the UI goroutine.
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"doradash/model"
+)
+
+// Options configures one dashboard (the local one, or one SSH session's).
+type Options struct {
+	Feed                Feed               // the shared poller (ui/feed.go)
+	Renderer            *lipgloss.Renderer // per-session renderer; nil: lipgloss.DefaultRenderer()
+	Clock               func() time.Time   // nil: time.Now; fixed with --now, making the screen deterministic
+	Days                int                // initial window; [ and ] cycle 1, 7, 30, 90 (starting from the closest)
+	Environments        []string
+	Services            []string // initial service filter; s cycles all → each service (from the dataset)
+	DowntimeMaxSeverity int
+	Demo                bool   // header shows a demo marker and ConfigHint
+	ConfigHint          string // one line on how to configure real sources
+}
+
+// screen is the state of the root model: which child gets the keys.
+type screen int
+
+const (
+	screenDashboard screen = iota
+	screenDetail
+)
+
+// common is what the root model shares with its children.
+type common struct {
+	width, height int
+	st            *styles
+	keys          keyMap
+	now           time.Time
+	demo          bool
+	hint          string
+	version       *model.Version // newest version from the feed; nil before the first
+	snap          *snapshot      // newest computed snapshot; nil before the first
+	q             query          // the query asked for (snap.q lags while computing)
+	computing     bool
+}
+
+// Model is the dashboard: a Bubble Tea model that routes messages to the
+// screen that owns them. Create it with New; it implements tea.Model.
+type Model struct {
+	c      *common
+	screen screen
+	dash   dashboard
+	detail detail
+	help   help.Model
+
+	feed   Feed
+	clock  func() time.Time
+	ctx    context.Context
+	cancel context.CancelFunc
+	ch     <-chan *model.Version
+
+	reqID     uint64         // id of the newest compute request
+	inFlight  bool           // a compute is running
+	requested bool           // a compute was ever requested
+	computed  *model.Dataset // the data of the newest request
+}
+
+// New returns the dashboard model (implements tea.Model).
+func New(o Options) *Model {
+	r := o.Renderer
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	clock := o.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	days := o.Days
+	if days <= 0 {
+		days = 30
+	}
+	c := &common{
+		st:   newStyles(r),
+		keys: newKeyMap(),
+		now:  clock(),
+		demo: o.Demo,
+		hint: o.ConfigHint,
+		q: query{days: min(days, model.MaxDays), envs: o.Environments,
+			services: o.Services, dms: o.DowntimeMaxSeverity},
+	}
+	h := help.New()
+	h.Styles = c.st.help
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Model{
+		c:      c,
+		dash:   dashboard{c: c},
+		detail: detail{c: c},
+		help:   h,
+		feed:   o.Feed,
+		clock:  clock,
+		ctx:    ctx,
+		cancel: cancel,
+	}
+}
+
+// Init subscribes to the feed and starts the one-second tick.
+func (m *Model) Init() tea.Cmd {
+	if m.feed != nil && m.ch == nil {
+		m.ch = m.feed.Subscribe(m.ctx)
+	}
+	cmds := []tea.Cmd{tickCmd()}
+	if m.ch != nil {
+		cmds = append(cmds, waitVersion(m.ch))
+	}
+	return tea.Batch(cmds...)
+}
+
+// Close ends the model's subscription to the feed. The model calls it
+// itself on quit; call it after the program returns for any other reason
+// (an SSH session that closed, a killed program). It is idempotent.
+func (m *Model) Close() { m.cancel() }
+
+// Update routes a message to whoever owns it.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.width, m.c.height = msg.Width, msg.Height
+		m.help.Width = msg.Width - 1
+		m.dash.clamp(m.layout())
+	case versionMsg:
+		return m, m.onVersion(msg.v)
+	case feedClosedMsg:
+		m.ch = nil
+	case computedMsg:
+		return m, m.onComputed(msg)
+	case tickMsg:
+		return m, m.onTick()
+	case tea.KeyMsg:
+		return m, m.onKey(msg)
+	case tea.MouseMsg:
+		if m.screen == screenDashboard {
+			m.dash.mouse(msg, m.layout())
+		}
+	}
+	return m, nil
+}
+
+// onVersion takes a new version and recomputes when its data changed;
+// a version that only changes source statuses needs no computation.
+func (m *Model) onVersion(v *model.Version) tea.Cmd {
+	m.c.version = v
+	m.c.now = m.clock()
+	var cmds []tea.Cmd
+	if m.ch != nil {
+		cmds = append(cmds, waitVersion(m.ch))
+	}
+	if v != nil && (!m.requested || v.Data != m.computed) {
+		m.requested = true
+		m.computed = v.Data
+		cmds = append(cmds, m.requestCompute())
+	}
+	m.dash.clamp(m.layout())
+	return tea.Batch(cmds...)
+}
+
+// requestCompute asks for a new snapshot of the current query. Only one
+// computation runs at a time: a request made meanwhile is started when the
+// running one returns, and the running one's result is then dropped.
+func (m *Model) requestCompute() tea.Cmd {
+	if m.c.version == nil {
+		return nil
+	}
+	m.reqID++
+	m.c.computing = true
+	if m.inFlight {
+		return nil
+	}
+	return m.startCompute()
+}
+
+func (m *Model) startCompute() tea.Cmd {
+	m.inFlight = true
+	m.c.now = m.clock()
+	return computeCmd(m.reqID, m.c.version.Data, m.c.q, m.c.now)
+}
+
+// onComputed shows a fresh result or, when a newer request came in while
+// it ran, drops it and starts that one.
+func (m *Model) onComputed(msg computedMsg) tea.Cmd {
+	m.inFlight = false
+	if msg.id != m.reqID {
+		return m.startCompute()
+	}
+	m.c.snap = msg.snap
+	m.c.computing = false
+	m.dash.clamp(m.layout())
+	return nil
+}
+
+// onTick advances the clock for live ages. The window slides with a live
+// clock, so the report is recomputed once its end is a minute old (never
+// with a fixed clock).
+func (m *Model) onTick() tea.Cmd {
+	m.c.now = m.clock()
+	var recompute tea.Cmd
+	if s := m.c.snap; s != nil && !m.inFlight &&
+		m.c.now.Sub(s.report.Window.End) >= time.Minute {
+		recompute = m.requestCompute()
+	}
+	return tea.Batch(tickCmd(), recompute)
+}
+
+// onKey handles the global keys, then hands the key to the active screen.
+func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
+	k := &m.c.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		m.cancel()
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.dash.clamp(m.layout())
+	case key.Matches(msg, k.Refresh):
+		if m.feed != nil {
+			m.feed.Refresh()
+		}
+	case key.Matches(msg, k.WindowPrev):
+		return m.setDays(cycleDays(m.c.q.days, -1))
+	case key.Matches(msg, k.WindowNext):
+		return m.setDays(cycleDays(m.c.q.days, +1))
+	case key.Matches(msg, k.Service):
+		return m.setServices(nextService(m.c.q.services, m.services()))
+	case m.screen == screenDetail:
+		if key.Matches(msg, k.Back) {
+			m.screen = screenDashboard
+		}
+	default:
+		if metric, ok := m.dash.update(msg, m.layout()); ok {
+			m.detail.metric = metric
+			m.screen = screenDetail
+		}
+	}
+	return nil
+}
+
+func (m *Model) setDays(days int) tea.Cmd {
+	m.c.q.days = days
+	return m.requestCompute()
+}
+
+func (m *Model) setServices(s []string) tea.Cmd {
+	m.c.q.services = s
+	m.dash.resetScroll()
+	return m.requestCompute()
+}
+
+// services are the dataset's services, for cycling the filter.
+func (m *Model) services() []string {
+	if m.c.snap == nil {
+		return nil
+	}
+	return m.c.snap.services
+}
+
+// windows are the window lengths [ and ] cycle through.
+var windows = []int{1, 7, 30, 90}
+
+// cycleDays steps from days to the next (dir +1) or previous (−1) window
+// length, wrapping around; a length not in the list starts from the
+// closest one.
+func cycleDays(days, dir int) int {
+	best := 0
+	for i, w := range windows {
+		if abs(w-days) < abs(windows[best]-days) {
+			best = i
+		}
+	}
+	if windows[best] != days && ((dir > 0 && windows[best] > days) || (dir < 0 && windows[best] < days)) {
+		return windows[best]
+	}
+	return windows[(best+dir+len(windows))%len(windows)]
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// nextService steps the service filter: all → each service in turn → all.
+// A filter of several services steps to all.
+func nextService(cur, all []string) []string {
+	if len(all) == 0 {
+		return nil
+	}
+	switch len(cur) {
+	case 0:
+		return []string{all[0]}
+	case 1:
+		for i, s := range all {
+			if s == cur[0] && i+1 < len(all) {
+				return []string{all[i+1]}
+			}
+		}
+	}
+	return nil
+}
+
+// View renders the active screen, exactly the terminal's width and height.
+func (m *Model) View() string {
+	w, h := m.c.width, m.c.height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	lay := m.layout()
+	var lines []string
+	if lay.size == sizeTiny {
+		lines = m.tinyView(w, h)
+	} else {
+		lines = make([]string, 0, h)
+		lines = append(lines, m.header(w, lay.headerH)...)
+		switch m.screen {
+		case screenDetail:
+			lines = append(lines, m.detail.view(w, lay.bodyH, lay.size)...)
+		default:
+			lines = append(lines, m.dash.view(lay)...)
+		}
+		lines = append(lines, m.footer(w, lay.footerH)...)
+	}
+	return strings.Join(block(lines, w, h), "\n")
+}
+
+// footer is the help: one line, or the full help when toggled.
+func (m *Model) footer(w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	v := m.help.View(helpKeys{k: &m.c.keys, detail: m.screen == screenDetail})
+	lines := strings.Split(v, "\n")
+	for i := range lines {
+		lines[i] = " " + lines[i]
+	}
+	if h > len(lines) {
+		lines = append(blank(w, h-len(lines)), lines...)
+	}
+	return block(lines, w, h)
+}
