@@ -1,0 +1,610 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"doradash/model"
+)
+
+// Config is the validated configuration: the file's values with defaults
+// filled in and relative paths resolved against the file's folder.
+type Config struct {
+	Path                string // the file it came from; "" for the built-in demo
+	Window              int    // days
+	Refresh             time.Duration
+	Environments        []string
+	Services            []string
+	DowntimeMaxSeverity int
+	Sources             []SourceConfig
+	SSH                 SSHConfig
+}
+
+// SourceConfig is one [[source]] table.
+type SourceConfig struct {
+	Name           string
+	Type           string // file | http | demo
+	Path           string // file: absolute after loading
+	Format         string // auto | json | ndjson
+	Interval       time.Duration
+	URL            string
+	Timeout        time.Duration
+	MaxBytes       int64
+	Headers        map[string]string
+	BearerTokenEnv string
+	BearerToken    string // read from BearerTokenEnv; never printed
+	CAFile         string
+}
+
+// SSHConfig is the [ssh] table.
+type SSHConfig struct {
+	Listen         string
+	HostKey        string
+	AuthorizedKeys string
+	MaxSessions    int
+	IdleTimeout    time.Duration
+	AllowAnonymous bool
+}
+
+// Defaults of SPEC §7.
+const (
+	defaultWindow      = 30
+	defaultRefresh     = 30 * time.Second
+	defaultHTTPTimeout = 10 * time.Second
+	defaultMaxBytes    = 32 << 20
+	minInterval        = time.Second
+)
+
+// defaultConfig is the configuration before any file is read: the built-in
+// demo.
+func defaultConfig() *Config {
+	return &Config{
+		Window:              defaultWindow,
+		Refresh:             defaultRefresh,
+		Environments:        []string{"production"},
+		Services:            []string{},
+		DowntimeMaxSeverity: model.DefaultDowntimeMaxSeverity,
+		SSH: SSHConfig{
+			Listen:         "127.0.0.1:2222",
+			HostKey:        "doradash_host_ed25519",
+			AuthorizedKeys: "~/.ssh/authorized_keys",
+			MaxSessions:    32,
+			IdleTimeout:    30 * time.Minute,
+		},
+	}
+}
+
+// demoConfig is the configuration used with --demo or when no file is
+// found: one demo source.
+func demoConfig() *Config {
+	c := defaultConfig()
+	c.Sources = []SourceConfig{{Name: "demo", Type: "demo", Format: "auto", Interval: 5 * time.Second}}
+	return c
+}
+
+// ConfigError is a configuration problem with its place: file, line (0
+// when unknown) and key.
+type ConfigError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *ConfigError) Error() string {
+	if e.File == "" {
+		return "built-in configuration: " + e.Msg
+	}
+	name := filepath.Base(e.File)
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", name, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", name, e.Msg)
+}
+
+// findConfig applies the lookup order of SPEC §6; "" means the built-in demo.
+func findConfig(flagPath string, getenv func(string) string) (string, error) {
+	if flagPath != "" {
+		return flagPath, nil
+	}
+	if p := getenv("DORADASH_CONFIG"); p != "" {
+		return p, nil
+	}
+	candidates := []string{"doradash.toml"}
+	if x := getenv("XDG_CONFIG_HOME"); x != "" {
+		candidates = append(candidates, filepath.Join(x, "doradash", "config.toml"))
+	} else if h := getenv("HOME"); h != "" {
+		candidates = append(candidates, filepath.Join(h, ".config", "doradash", "config.toml"))
+	}
+	for _, c := range candidates {
+		if _, err := os.Stat(c); err == nil {
+			return c, nil
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("look for configuration %s: %w", c, err)
+		}
+	}
+	return "", nil
+}
+
+// loadConfig reads and validates the file at path.
+func loadConfig(path string, getenv func(string) string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read configuration: %v", errors.Unwrap(err))}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, &ConfigError{File: path, Msg: err.Error()}
+	}
+	return parseConfig(abs, data, getenv)
+}
+
+// parseConfig validates the TOML document data that was read from file.
+func parseConfig(file string, data []byte, getenv func(string) string) (*Config, error) {
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			msg := pe.Message
+			if pe.LastKey != "" {
+				msg = fmt.Sprintf("%q: %s", pe.LastKey, pe.Message)
+			}
+			return nil, &ConfigError{File: file, Line: pe.Position.Line, Msg: msg}
+		}
+		return nil, &ConfigError{File: file, Msg: err.Error()}
+	}
+	p := &configParser{file: file, dir: filepath.Dir(file), lines: indexKeyLines(data), getenv: getenv}
+	c := defaultConfig()
+	c.Path = file
+	if err := p.top(raw, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// configParser walks the decoded TOML document, checking every key's type
+// and value, and reports the first problem with its line.
+type configParser struct {
+	file   string
+	dir    string
+	lines  map[string]int
+	getenv func(string) string
+}
+
+func (p *configParser) errAt(path, format string, args ...any) error {
+	return &ConfigError{File: p.file, Line: p.lines[path], Msg: fmt.Sprintf(format, args...)}
+}
+
+// sortedKeys gives a deterministic order, so the first error reported is
+// always the same one (the one earliest in the file).
+func (p *configParser) sortedKeys(prefix string, m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		la, lb := p.lines[prefix+a], p.lines[prefix+b]
+		if la != lb {
+			return la - lb
+		}
+		return strings.Compare(a, b)
+	})
+	return keys
+}
+
+func (p *configParser) top(raw map[string]any, c *Config) error {
+	for _, k := range p.sortedKeys("", raw) {
+		v := raw[k]
+		var err error
+		switch k {
+		case "window":
+			c.Window, err = p.days(k, "window", v)
+		case "refresh":
+			c.Refresh, err = p.interval(k, "refresh", v)
+		case "environments":
+			c.Environments, err = p.strings(k, "environments", v)
+			if err == nil && len(c.Environments) == 0 {
+				err = p.errAt(k, "environments: give at least one environment, or leave the key out for [\"production\"]")
+			}
+		case "services":
+			c.Services, err = p.strings(k, "services", v)
+		case "downtime_max_severity":
+			var n int64
+			n, err = p.integer(k, "downtime_max_severity", v)
+			if err == nil && (n < 1 || n > 5) {
+				err = p.errAt(k, "downtime_max_severity: %d is not a severity from 1 to 5", n)
+			}
+			c.DowntimeMaxSeverity = int(n)
+		case "source":
+			err = p.sources(v, c)
+		case "ssh":
+			err = p.ssh(v, &c.SSH)
+		default:
+			err = p.errAt(k, "unknown key %q", k)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	// Sources inherit the top-level refresh, wherever it stands in the file.
+	for i := range c.Sources {
+		if c.Sources[i].Interval == 0 {
+			c.Sources[i].Interval = c.Refresh
+		}
+	}
+	return nil
+}
+
+func (p *configParser) sources(v any, c *Config) error {
+	tables, ok := v.([]map[string]any)
+	if !ok {
+		return p.errAt("source", "source: write each source as a [[source]] table")
+	}
+	seen := map[string]int{}
+	for i, t := range tables {
+		prefix := fmt.Sprintf("source[%d].", i)
+		s, err := p.source(prefix, t)
+		if err != nil {
+			return err
+		}
+		if j, dup := seen[s.Name]; dup {
+			return p.errAt(prefix+"name", "source %q: duplicate name (also source %d)", s.Name, j+1)
+		}
+		seen[s.Name] = i
+		c.Sources = append(c.Sources, s)
+	}
+	return nil
+}
+
+var sourceKeys = map[string][]string{
+	"file": {"name", "type", "path", "format", "interval"},
+	"http": {"name", "type", "url", "format", "interval", "timeout", "max_bytes", "headers", "bearer_token_env", "ca_file"},
+	"demo": {"name", "type", "interval"},
+}
+
+func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, error) {
+	s := SourceConfig{Format: "auto", Timeout: defaultHTTPTimeout, MaxBytes: defaultMaxBytes}
+	header := strings.TrimSuffix(prefix, ".") // the [[source]] line
+	name, ok := t["name"]
+	if !ok {
+		return s, p.errAt(header, "source: missing required key \"name\"")
+	}
+	var err error
+	if s.Name, err = p.str(prefix+"name", "source name", name); err != nil {
+		return s, err
+	}
+	if s.Name == "" {
+		return s, p.errAt(prefix+"name", "source: name must not be empty")
+	}
+	what := fmt.Sprintf("source %q", s.Name)
+	typ, ok := t["type"]
+	if !ok {
+		return s, p.errAt(header, "%s: missing required key \"type\" (file, http or demo)", what)
+	}
+	if s.Type, err = p.str(prefix+"type", what+": type", typ); err != nil {
+		return s, err
+	}
+	allowed, ok := sourceKeys[s.Type]
+	if !ok {
+		return s, p.errAt(prefix+"type", "%s: unknown type %q (file, http or demo)", what, s.Type)
+	}
+	for _, k := range p.sortedKeys(prefix, t) {
+		if !slices.Contains(allowed, k) {
+			return s, p.errAt(prefix+k, "%s: unknown key %q for a %s source", what, k, s.Type)
+		}
+		v, key := t[k], prefix+k
+		label := what + ": " + k
+		switch k {
+		case "path":
+			s.Path, err = p.str(key, label, v)
+			if err == nil {
+				s.Path = p.resolve(s.Path)
+			}
+		case "format":
+			s.Format, err = p.str(key, label, v)
+			if err == nil && s.Format != "auto" && s.Format != "json" && s.Format != "ndjson" {
+				err = p.errAt(key, "%s: %q is not auto, json or ndjson", label, s.Format)
+			}
+		case "interval":
+			s.Interval, err = p.interval(key, label, v)
+		case "url":
+			s.URL, err = p.str(key, label, v)
+			if err == nil && !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") {
+				err = p.errAt(key, "%s: %q is not an http:// or https:// URL", label, redactURL(s.URL))
+			}
+		case "timeout":
+			s.Timeout, err = p.duration(key, label, v)
+		case "max_bytes":
+			s.MaxBytes, err = p.size(key, label, v)
+		case "headers":
+			s.Headers, err = p.headers(key, label, v)
+		case "bearer_token_env":
+			s.BearerTokenEnv, err = p.str(key, label, v)
+			if err == nil {
+				s.BearerToken = p.getenv(s.BearerTokenEnv)
+				if s.BearerToken == "" {
+					err = p.errAt(key, "%s: environment variable %s is not set", label, s.BearerTokenEnv)
+				}
+			}
+		case "ca_file":
+			s.CAFile, err = p.str(key, label, v)
+			if err == nil {
+				s.CAFile = p.resolve(s.CAFile)
+			}
+		}
+		if err != nil {
+			return s, err
+		}
+	}
+	switch {
+	case s.Type == "file" && s.Path == "":
+		return s, p.errAt(header, "%s: missing required key \"path\"", what)
+	case s.Type == "http" && s.URL == "":
+		return s, p.errAt(header, "%s: missing required key \"url\"", what)
+	}
+	return s, nil
+}
+
+func (p *configParser) ssh(v any, s *SSHConfig) error {
+	t, ok := v.(map[string]any)
+	if !ok {
+		return p.errAt("ssh", "ssh: write it as an [ssh] table")
+	}
+	for _, k := range p.sortedKeys("ssh.", t) {
+		v, key, label := t[k], "ssh."+k, "ssh: "+k
+		var err error
+		switch k {
+		case "listen":
+			s.Listen, err = p.str(key, label, v)
+		case "host_key":
+			s.HostKey, err = p.str(key, label, v)
+			s.HostKey = p.resolve(s.HostKey)
+		case "authorized_keys":
+			s.AuthorizedKeys, err = p.str(key, label, v)
+			s.AuthorizedKeys = p.resolve(s.AuthorizedKeys)
+		case "max_sessions":
+			var n int64
+			n, err = p.integer(key, label, v)
+			if err == nil && (n < 1 || n > 10000) {
+				err = p.errAt(key, "%s: %d is not between 1 and 10000", label, n)
+			}
+			s.MaxSessions = int(n)
+		case "idle_timeout":
+			s.IdleTimeout, err = p.durationOrZero(key, label, v)
+		case "allow_anonymous":
+			b, ok := v.(bool)
+			if !ok {
+				err = p.errAt(key, "%s: expected true or false, got %s", label, describe(v))
+			}
+			s.AllowAnonymous = b
+		default:
+			err = p.errAt(key, "ssh: unknown key %q", k)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolve makes a configured path absolute: "~/" is the home folder, other
+// relative paths are relative to the configuration file's folder.
+func (p *configParser) resolve(path string) string {
+	if path == "" {
+		return path
+	}
+	return resolvePath(p.dir, path, p.getenv)
+}
+
+func resolvePath(dir, path string, getenv func(string) string) string {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, rest)
+		}
+	}
+	if filepath.IsAbs(path) || dir == "" {
+		return path
+	}
+	return filepath.Join(dir, path)
+}
+
+func describe(v any) string {
+	switch x := v.(type) {
+	case string:
+		return fmt.Sprintf("the string %q", x)
+	case int64:
+		return fmt.Sprintf("the number %d", x)
+	case float64:
+		return fmt.Sprintf("the number %v", x)
+	case bool:
+		return fmt.Sprintf("%v", x)
+	case []any:
+		return "an array"
+	case map[string]any, []map[string]any:
+		return "a table"
+	case time.Time:
+		return "a date"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func (p *configParser) str(key, label string, v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", p.errAt(key, "%s: expected a string, got %s", label, describe(v))
+	}
+	return s, nil
+}
+
+func (p *configParser) integer(key, label string, v any) (int64, error) {
+	n, ok := v.(int64)
+	if !ok {
+		return 0, p.errAt(key, "%s: expected a whole number, got %s", label, describe(v))
+	}
+	return n, nil
+}
+
+func (p *configParser) strings(key, label string, v any) ([]string, error) {
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, p.errAt(key, "%s: expected an array of strings, got %s", label, describe(v))
+	}
+	out := make([]string, 0, len(arr))
+	for i, e := range arr {
+		s, ok := e.(string)
+		if !ok {
+			return nil, p.errAt(key, "%s[%d]: expected a string, got %s", label, i, describe(e))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (p *configParser) headers(key, label string, v any) (map[string]string, error) {
+	t, ok := v.(map[string]any)
+	if !ok {
+		return nil, p.errAt(key, "%s: expected a table like { \"Accept\" = \"application/json\" }, got %s", label, describe(v))
+	}
+	out := make(map[string]string, len(t))
+	for k, hv := range t {
+		s, ok := hv.(string)
+		if !ok {
+			return nil, p.errAt(key, "%s: header %q: expected a string, got %s", label, k, describe(hv))
+		}
+		if strings.ContainsAny(k+s, "\r\n") || k == "" {
+			return nil, p.errAt(key, "%s: header %q: names and values must be one line", label, k)
+		}
+		out[k] = s
+	}
+	return out, nil
+}
+
+// duration parses a duration string with a unit; a bare number is an
+// error because its unit would be a guess.
+func (p *configParser) duration(key, label string, v any) (time.Duration, error) {
+	d, err := p.durationOrZero(key, label, v)
+	if err == nil && d <= 0 {
+		err = p.errAt(key, "%s: must be longer than 0s", label)
+	}
+	return d, err
+}
+
+func (p *configParser) durationOrZero(key, label string, v any) (time.Duration, error) {
+	switch x := v.(type) {
+	case string:
+		d, err := time.ParseDuration(x)
+		if err != nil {
+			return 0, p.errAt(key, "%s: %q is not a duration like \"30s\", \"5m\" or \"1h30m\"", label, x)
+		}
+		if d < 0 {
+			return 0, p.errAt(key, "%s: %q is negative", label, x)
+		}
+		return d, nil
+	case int64, float64:
+		return 0, p.errAt(key, "%s: %s needs a unit, like \"%vs\"", label, describe(v), v)
+	}
+	return 0, p.errAt(key, "%s: expected a duration string like \"30s\", got %s", label, describe(v))
+}
+
+// interval is a polling interval: a duration of at least a second, so no
+// source is asked more than once a second.
+func (p *configParser) interval(key, label string, v any) (time.Duration, error) {
+	d, err := p.duration(key, label, v)
+	if err == nil && d < minInterval {
+		err = p.errAt(key, "%s: %s is too short; poll at most once a second", label, d)
+	}
+	return d, err
+}
+
+var daysRE = regexp.MustCompile(`^([0-9]+)d$`)
+
+func (p *configParser) days(key, label string, v any) (int, error) {
+	s, ok := v.(string)
+	if !ok {
+		return 0, p.errAt(key, "%s: expected whole days like \"30d\", got %s", label, describe(v))
+	}
+	n, err := parseDays(s)
+	if err != nil {
+		return 0, p.errAt(key, "%s: %v", label, err)
+	}
+	return n, nil
+}
+
+// parseDays parses a window of whole days, "1d" to "366d".
+func parseDays(s string) (int, error) {
+	m := daysRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, fmt.Errorf("%q is not a whole number of days like \"30d\"", s)
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n < 1 || n > model.MaxDays {
+		return 0, fmt.Errorf("%q: a window is 1d to %dd", s, model.MaxDays)
+	}
+	return n, nil
+}
+
+var sizeRE = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)$`)
+
+var sizeUnits = map[string]float64{
+	"": 1, "b": 1,
+	"kb": 1e3, "mb": 1e6, "gb": 1e9,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
+	"k": 1 << 10, "m": 1 << 20, "g": 1 << 30,
+}
+
+func (p *configParser) size(key, label string, v any) (int64, error) {
+	var n int64
+	switch x := v.(type) {
+	case int64:
+		n = x
+	case string:
+		var err error
+		if n, err = parseSize(x); err != nil {
+			return 0, p.errAt(key, "%s: %v", label, err)
+		}
+	default:
+		return 0, p.errAt(key, "%s: expected bytes or a size like \"32MiB\", got %s", label, describe(v))
+	}
+	if n < 1 || n > 1<<40 {
+		return 0, p.errAt(key, "%s: %d bytes is out of range (1 B to 1 TiB)", label, n)
+	}
+	return n, nil
+}
+
+// parseSize parses "32MiB", "10MB", "512KiB", "2048".
+func parseSize(s string) (int64, error) {
+	m := sizeRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, fmt.Errorf("%q is not a size like \"32MiB\"", s)
+	}
+	mult, ok := sizeUnits[strings.ToLower(m[2])]
+	if !ok {
+		return 0, fmt.Errorf("%q: unknown unit %q (B, KB, MB, GB, KiB, MiB, GiB)", s, m[2])
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil || f*mult > 1<<62 {
+		return 0, fmt.Errorf("%q is not a size like \"32MiB\"", s)
+	}
+	return int64(f * mult), nil
+}
+
+// redactURL drops userinfo and query values from a URL for messages.
+func redactURL(u string) string {
+	if i := strings.Index(u, "?"); i >= 0 {
+		u = u[:i] + "?…"
+	}
+	if i := strings.Index(u, "@"); i >= 0 {
+		if j := strings.Index(u, "://"); j >= 0 && j < i {
+			u = u[:j+3] + "…@" + u[i+1:]
+		}
+	}
+	return u
+}

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func fakeEnv(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestParseConfigValid(t *testing.T) {
+	doc := `
+# comment
+window = "7d"
+refresh = "1m"
+environments = ["production", "prod-eu"]
+services = ["checkout"]
+downtime_max_severity = 3
+
+[[source]]
+name = "deploys"
+type = "file"
+path = "data/deploys.ndjson"
+
+[[source]]
+name = "incidents"
+type = "http"
+url = "https://incidents.example.com/api/export"
+interval = "45s"
+timeout = "5s"
+max_bytes = "8MiB"
+headers = { "Accept" = "application/json" }
+bearer_token_env = "TOKEN"
+ca_file = "/etc/ca.pem"
+
+[[source]]
+name = "demo"
+type = "demo"
+
+[ssh]
+listen = "0.0.0.0:2222"
+host_key = "keys/host"
+authorized_keys = "~/.ssh/authorized_keys"
+max_sessions = 5
+idle_timeout = "0s"
+allow_anonymous = true
+`
+	c, err := parseConfig("/etc/doradash/doradash.toml", []byte(doc), fakeEnv(map[string]string{"TOKEN": "s3cret", "HOME": "/home/u"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Window != 7 || c.Refresh != time.Minute || c.DowntimeMaxSeverity != 3 ||
+		strings.Join(c.Environments, ",") != "production,prod-eu" || strings.Join(c.Services, ",") != "checkout" {
+		t.Fatalf("top level = %+v", c)
+	}
+	if len(c.Sources) != 3 {
+		t.Fatalf("sources = %d", len(c.Sources))
+	}
+	f, h, d := c.Sources[0], c.Sources[1], c.Sources[2]
+	if f.Path != "/etc/doradash/data/deploys.ndjson" || f.Interval != time.Minute || f.Format != "auto" {
+		t.Errorf("file source = %+v (relative path against the file's folder, interval from refresh)", f)
+	}
+	if h.Interval != 45*time.Second || h.Timeout != 5*time.Second || h.MaxBytes != 8<<20 ||
+		h.Headers["Accept"] != "application/json" || h.BearerToken != "s3cret" || h.CAFile != "/etc/ca.pem" {
+		t.Errorf("http source = %+v", h)
+	}
+	if d.Type != "demo" || d.Interval != time.Minute {
+		t.Errorf("demo source = %+v", d)
+	}
+	if c.SSH.Listen != "0.0.0.0:2222" || c.SSH.HostKey != "/etc/doradash/keys/host" ||
+		c.SSH.AuthorizedKeys != "/home/u/.ssh/authorized_keys" || c.SSH.MaxSessions != 5 ||
+		c.SSH.IdleTimeout != 0 || !c.SSH.AllowAnonymous {
+		t.Errorf("ssh = %+v", c.SSH)
+	}
+}
+
+func TestParseConfigDefaults(t *testing.T) {
+	c, err := parseConfig("/x/doradash.toml", []byte("[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://h/x\"\n"), fakeEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Sources[0]
+	if c.Window != 30 || c.Refresh != 30*time.Second || s.Interval != 30*time.Second || s.Timeout != 10*time.Second ||
+		s.MaxBytes != 32<<20 || c.SSH.MaxSessions != 32 || c.SSH.IdleTimeout != 30*time.Minute ||
+		c.DowntimeMaxSeverity != 2 || len(c.Environments) != 1 || c.Environments[0] != "production" {
+		t.Fatalf("defaults: %+v %+v", c, s)
+	}
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	cases := []struct {
+		name, doc, want string
+	}{
+		{"unknown key in a source", "[[source]]\nname = \"deploys\"\ntype = \"file\"\npth = \"x\"\n",
+			`doradash.toml:4: source "deploys": unknown key "pth" for a file source`},
+		{"unknown top-level key", "window = \"7d\"\nrefersh = \"1s\"\n", `doradash.toml:2: unknown key "refersh"`},
+		{"bare number duration", "refresh = 30\n", `doradash.toml:1: refresh: the number 30 needs a unit, like "30s"`},
+		{"bad duration", "refresh = \"soon\"\n", `doradash.toml:1: refresh: "soon" is not a duration`},
+		{"interval too short", "[[source]]\nname = \"a\"\ntype = \"demo\"\ninterval = \"500ms\"\n", `doradash.toml:4: source "a": interval: 500ms is too short`},
+		{"window not days", "window = \"2w\"\n", `doradash.toml:1: window: "2w" is not a whole number of days`},
+		{"window too long", "window = \"400d\"\n", `doradash.toml:1: window: "400d": a window is 1d to 366d`},
+		{"window number", "window = 30\n", `doradash.toml:1: window: expected whole days like "30d", got the number 30`},
+		{"missing name", "[[source]]\ntype = \"file\"\npath = \"x\"\n", `doradash.toml:1: source: missing required key "name"`},
+		{"missing path", "\n[[source]]\nname = \"a\"\ntype = \"file\"\n", `doradash.toml:2: source "a": missing required key "path"`},
+		{"missing url", "[[source]]\nname = \"a\"\ntype = \"http\"\n", `doradash.toml:1: source "a": missing required key "url"`},
+		{"unknown type", "[[source]]\nname = \"a\"\ntype = \"ftp\"\n", `doradash.toml:3: source "a": unknown type "ftp"`},
+		{"duplicate names", "[[source]]\nname = \"a\"\ntype = \"demo\"\n[[source]]\nname = \"a\"\ntype = \"demo\"\n",
+			`doradash.toml:5: source "a": duplicate name (also source 1)`},
+		{"unset token variable", "[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"https://h\"\nbearer_token_env = \"NOPE\"\n",
+			`doradash.toml:5: source "a": bearer_token_env: environment variable NOPE is not set`},
+		{"bad size", "[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"https://h\"\nmax_bytes = \"32 parsecs\"\n",
+			`doradash.toml:5: source "a": max_bytes: "32 parsecs": unknown unit "parsecs"`},
+		{"bad format", "[[source]]\nname = \"a\"\ntype = \"file\"\npath = \"x\"\nformat = \"xml\"\n",
+			`doradash.toml:5: source "a": format: "xml" is not auto, json or ndjson`},
+		{"severity range", "downtime_max_severity = 7\n", `doradash.toml:1: downtime_max_severity: 7 is not a severity from 1 to 5`},
+		{"ssh unknown key", "[ssh]\nlisten = \"x\"\nport = 22\n", `doradash.toml:3: ssh: unknown key "port"`},
+		{"ssh bool", "[ssh]\nallow_anonymous = \"yes\"\n", `doradash.toml:2: ssh: allow_anonymous: expected true or false`},
+		{"syntax error", "window = \"7d\n", `doradash.toml:1: `},
+		{"type mismatch in list", "services = [\"a\", 1]\n", `doradash.toml:1: `},
+		{"headers not a table", "[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"https://h\"\nheaders = \"Accept: x\"\n",
+			`doradash.toml:5: source "a": headers: expected a table`},
+		{"url scheme", "[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"ftp://user:pw@h/x?token=1\"\n",
+			`doradash.toml:4: source "a": url: "ftp://…@h/x?…" is not an http:// or https:// URL`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := parseConfig("/some/dir/doradash.toml", []byte(c.doc), fakeEnv(nil))
+			if err == nil {
+				t.Fatalf("no error for %q", c.doc)
+			}
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %v is not a *ConfigError", err)
+			}
+			if !strings.HasPrefix(err.Error(), c.want) {
+				t.Fatalf("error = %q\nwant prefix %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestSecretsNeverInErrors(t *testing.T) {
+	doc := "[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"https://h\"\nbearer_token_env = \"TOK\"\nfoo = 1\n"
+	_, err := parseConfig("/d/doradash.toml", []byte(doc), fakeEnv(map[string]string{"TOK": "hunter2-secret"}))
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestFindConfig(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	xdg := filepath.Join(dir, "xdg")
+	if err := os.MkdirAll(filepath.Join(xdg, "doradash"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"XDG_CONFIG_HOME": xdg, "HOME": filepath.Join(dir, "home")}
+	got, err := findConfig("", fakeEnv(env))
+	if err != nil || got != "" {
+		t.Fatalf("nothing present: %q, %v; want the demo", got, err)
+	}
+	xdgFile := filepath.Join(xdg, "doradash", "config.toml")
+	os.WriteFile(xdgFile, []byte(""), 0o644)
+	if got, _ := findConfig("", fakeEnv(env)); got != xdgFile {
+		t.Fatalf("xdg: %q", got)
+	}
+	os.WriteFile("doradash.toml", []byte(""), 0o644)
+	if got, _ := findConfig("", fakeEnv(env)); got != "doradash.toml" {
+		t.Fatalf("local: %q", got)
+	}
+	env["DORADASH_CONFIG"] = "/from/env.toml"
+	if got, _ := findConfig("", fakeEnv(env)); got != "/from/env.toml" {
+		t.Fatalf("env: %q", got)
+	}
+	if got, _ := findConfig("/flag.toml", fakeEnv(env)); got != "/flag.toml" {
+		t.Fatalf("flag: %q", got)
+	}
+	delete(env, "XDG_CONFIG_HOME")
+	os.Remove("doradash.toml")
+	delete(env, "DORADASH_CONFIG")
+	home := filepath.Join(dir, "home", ".config", "doradash")
+	os.MkdirAll(home, 0o755)
+	os.WriteFile(filepath.Join(home, "config.toml"), []byte(""), 0o644)
+	if got, _ := findConfig("", fakeEnv(env)); got != filepath.Join(home, "config.toml") {
+		t.Fatalf("home default: %q", got)
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	cases := map[string]int64{"32MiB": 32 << 20, "10MB": 10e6, "512KiB": 512 << 10, "2048": 2048, "1GiB": 1 << 30, "1.5KiB": 1536, "7b": 7}
+	for in, want := range cases {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "MiB", "-1", "1 parsec", "1e9"} {
+		if _, err := parseSize(bad); err == nil {
+			t.Errorf("parseSize(%q) accepted", bad)
+		}
+	}
+}
+
+func FuzzParseConfig(f *testing.F) {
+	for _, seed := range []string{
+		"window = \"7d\"\n[[source]]\nname = \"a\"\ntype = \"file\"\npath = \"x\"\n",
+		"[ssh]\nlisten = \"x\"\nmax_sessions = 3\n",
+		"[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"https://h\"\nheaders = { A = \"b\" }\nmax_bytes = 5\n",
+		"environments = [\n  \"a\",\n  \"b\",\n]\nservices = []\n",
+		"x = '''\nmulti\n'''\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := parseConfig("/d/doradash.toml", data, fakeEnv(map[string]string{"T": "tok"}))
+		if err != nil {
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %v is not a ConfigError", err)
+			}
+			if !strings.HasPrefix(err.Error(), "doradash.toml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if c.Window < 1 || c.Window > 366 || c.Refresh < time.Second || len(c.Environments) == 0 {
+			t.Fatalf("invalid config accepted: %+v", c)
+		}
+		for _, s := range c.Sources {
+			if s.Name == "" || s.Interval < time.Second {
+				t.Fatalf("invalid source accepted: %+v", s)
+			}
+		}
+	})
+}

@@ -1,0 +1,903 @@
+package sshd
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+func TestPTYSessionShowsDashboard(t *testing.T) {
+	env := startServer(t, envConfig{})
+	c := env.login(t)
+	p := openPTY(t, c)
+
+	waitText(t, p.screen, "DEPLOY FREQUENCY")
+	waitText(t, p.screen, "LEAD TIME")
+	waitText(t, p.screen, "size=120x40")
+	if !strings.Contains(p.screen.String(), "\x1b[?1049h") {
+		t.Error("program did not switch to the alternate screen")
+	}
+	if got := env.s.Sessions(); got != 1 {
+		t.Errorf("Sessions() = %d, want 1", got)
+	}
+
+	// Resizes follow the client.
+	if err := p.sess.WindowChange(30, 100); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, p.screen, "size=100x30")
+
+	// The same keys as the local dashboard: q quits with status 0.
+	if _, err := p.stdin.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.wait(t); got != 0 {
+		t.Errorf("exit status = %d, want 0", got)
+	}
+	waitFor(t, 5*time.Second, "model context cancelled", env.models.allDone)
+	waitFor(t, 5*time.Second, "session count back to 0", func() bool { return env.s.Sessions() == 0 })
+	if n := len(env.models.all()); n != 1 {
+		t.Errorf("NewModel called %d times, want 1", n)
+	}
+}
+
+func TestEachSessionGetsItsOwnRenderer(t *testing.T) {
+	var mu sync.Mutex
+	profiles := map[string]termenv.Profile{}
+	renderers := map[*lipgloss.Renderer]bool{}
+	env := startServer(t, envConfig{opts: func(o *Options) {
+		next := o.NewModel
+		o.NewModel = func(ctx context.Context, r *lipgloss.Renderer, w, h int) tea.Model {
+			mu.Lock()
+			profiles[fmt.Sprintf("%dx%d", w, h)] = r.ColorProfile()
+			renderers[r] = true
+			mu.Unlock()
+			return next(ctx, r, w, h)
+		}
+	}})
+	tests := []struct {
+		term string
+		env  []string // KEY=value sent before the shell
+		w, h int
+		want termenv.Profile
+	}{
+		{"xterm-256color", nil, 81, 24, termenv.ANSI256},
+		{"xterm-256color", []string{"COLORTERM=truecolor"}, 82, 24, termenv.TrueColor},
+		{"vt100", nil, 83, 24, termenv.Ascii},
+		{"dumb", nil, 84, 24, termenv.Ascii},
+		{"xterm-256color", []string{"NO_COLOR=1"}, 85, 24, termenv.Ascii},
+	}
+	c := env.login(t)
+	for _, tt := range tests {
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sess.Close()
+		for _, kv := range tt.env {
+			k, v, _ := strings.Cut(kv, "=")
+			if err := sess.Setenv(k, v); err != nil {
+				t.Fatalf("setenv %s: %v", k, err)
+			}
+		}
+		screen := &syncBuffer{}
+		sess.Stdout = screen
+		if err := sess.RequestPty(tt.term, tt.h, tt.w, gossh.TerminalModes{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.Shell(); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, screen, fmt.Sprintf("size=%dx%d", tt.w, tt.h))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, tt := range tests {
+		key := fmt.Sprintf("%dx%d", tt.w, tt.h)
+		if got, ok := profiles[key]; !ok || got != tt.want {
+			t.Errorf("TERM=%s %v: profile = %v (seen %v), want %v", tt.term, tt.env, got, ok, tt.want)
+		}
+	}
+	if len(renderers) != len(tests) {
+		t.Errorf("%d distinct renderers for %d sessions", len(renderers), len(tests))
+	}
+}
+
+func TestLoginRefusals(t *testing.T) {
+	env := startServer(t, envConfig{})
+	other, otherLine := newKey(t)
+	tests := []struct {
+		name string
+		auth []gossh.AuthMethod
+	}{
+		{"unlisted key", []gossh.AuthMethod{gossh.PublicKeys(other)}},
+		{"password", []gossh.AuthMethod{gossh.Password("hunter2")}},
+		{"keyboard-interactive", []gossh.AuthMethod{gossh.KeyboardInteractive(
+			func(string, string, []string, []bool) ([]string, error) { return []string{"hunter2"}, nil })}},
+		{"no auth at all", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := env.dial(tt.auth...)
+			if err == nil {
+				c.Close()
+				t.Fatal("login succeeded, want refusal")
+			}
+			if !strings.Contains(err.Error(), "unable to authenticate") {
+				t.Errorf("error = %v, want an authentication failure", err)
+			}
+		})
+	}
+
+	fp := gossh.FingerprintSHA256(other.PublicKey())
+	waitFor(t, 5*time.Second, "refusal logged", func() bool {
+		return strings.Contains(env.logs.String(), "refused_key="+fp)
+	})
+	logs := env.logs.String()
+	blob := strings.Fields(otherLine)[1]
+	if strings.Contains(logs, blob) || strings.Contains(logs, base64.StdEncoding.EncodeToString(env.client.PublicKey().Marshal())) {
+		t.Error("log contains key material")
+	}
+	if strings.Contains(logs, "hunter2") {
+		t.Error("log contains a password")
+	}
+	if strings.Contains(logs, "ssh connect") {
+		t.Error("a refused client was logged as connected")
+	}
+}
+
+func TestNewAuthorizedKeysRule(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nope", "authorized_keys")
+	_, line := newKey(t)
+	present := filepath.Join(dir, "authorized_keys")
+	writeFile(t, present, line+"\n")
+	base := func() Options {
+		return Options{
+			HostKeyPath: filepath.Join(dir, "host_key"),
+			NewModel:    noModel,
+			RunCommand:  func(context.Context, []string, io.Writer, io.Writer) int { return 0 },
+		}
+	}
+	tests := []struct {
+		name      string
+		path      string
+		anonymous bool
+		wantErr   string // "" : New succeeds
+		wantLog   string
+	}{
+		{"no path", "", false, "authorized_keys", ""},
+		{"missing file", missing, false, missing, ""},
+		{"present file", present, false, "", ""},
+		{"anonymous without file", "", true, "", "level=WARN msg=\"ssh anonymous access is on"},
+		{"anonymous ignores a missing file", missing, true, "", "ignored_authorized_keys=" + missing},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			logs := &syncBuffer{}
+			o := base()
+			o.AuthorizedKeysPath, o.AllowAnonymous = tt.path, tt.anonymous
+			o.Logger = newTestLogger(logs)
+			s, err := New(o)
+			if tt.wantErr != "" {
+				if err == nil {
+					t.Fatalf("New succeeded, want an error naming %q", tt.wantErr)
+				}
+				if !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %q does not name %q", err, tt.wantErr)
+				}
+				if !strings.Contains(err.Error(), "allow_anonymous") {
+					t.Errorf("error %q does not mention allow_anonymous", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			if s == nil {
+				t.Fatal("New returned nil server")
+			}
+			if !strings.Contains(logs.String(), tt.wantLog) {
+				t.Errorf("log %q does not contain %q", logs.String(), tt.wantLog)
+			}
+		})
+	}
+}
+
+func TestAnonymousAcceptsAnyKey(t *testing.T) {
+	env := startServer(t, envConfig{opts: func(o *Options) { o.AllowAnonymous = true; o.AuthorizedKeysPath = "" }})
+	stranger, _ := newKey(t)
+	c, err := env.dial(gossh.PublicKeys(stranger))
+	if err != nil {
+		t.Fatalf("anonymous login with any key: %v", err)
+	}
+	defer c.Close()
+	p := openPTY(t, c)
+	waitText(t, p.screen, "DEPLOY FREQUENCY")
+	// Still no password logins.
+	if c2, err := env.dial(gossh.Password("x")); err == nil {
+		c2.Close()
+		t.Error("password login accepted in anonymous mode")
+	}
+}
+
+func TestHostKeyCreatedOnceAndKept(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state", "host_ed25519")
+	_, line := newKey(t)
+	keys := filepath.Join(dir, "authorized_keys")
+	writeFile(t, keys, line+"\n")
+	var fps []string
+	for i := range 2 {
+		s, err := New(Options{
+			HostKeyPath: path, AuthorizedKeysPath: keys,
+			NewModel:   noModel,
+			RunCommand: func(context.Context, []string, io.Writer, io.Writer) int { return 0 },
+		})
+		if err != nil {
+			t.Fatalf("New #%d: %v", i+1, err)
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatalf("host key not created: %v", err)
+		}
+		if mode := fi.Mode().Perm(); mode != 0o600 {
+			t.Errorf("host key mode = %o, want 600", mode)
+		}
+		if got := s.signer.PublicKey().Type(); got != gossh.KeyAlgoED25519 {
+			t.Errorf("host key type = %s, want ed25519", got)
+		}
+		fps = append(fps, gossh.FingerprintSHA256(s.signer.PublicKey()))
+	}
+	if fps[0] != fps[1] {
+		t.Errorf("fingerprint changed across restarts: %s then %s", fps[0], fps[1])
+	}
+	// A corrupt key file is an error naming the file, never silently replaced.
+	writeFile(t, path, "not a key")
+	_, err := New(Options{HostKeyPath: path, AuthorizedKeysPath: keys, NewModel: noModel,
+		RunCommand: func(context.Context, []string, io.Writer, io.Writer) int { return 0 }})
+	if err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("corrupt host key: error = %v, want one naming %s", err, path)
+	}
+}
+
+func TestAuthorizedKeysEditedWhileRunning(t *testing.T) {
+	env := startServer(t, envConfig{})
+	env.s.keys.mu.Lock()
+	env.s.keys.recheck = 0 // the once-a-second limit is tested in authkeys_test.go
+	env.s.keys.mu.Unlock()
+	bob, bobLine := newKey(t)
+	if c, err := env.dial(gossh.PublicKeys(bob)); err == nil {
+		c.Close()
+		t.Fatal("bob logged in before being listed")
+	}
+	old, err := os.ReadFile(env.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, env.keys, string(old)+"no-pty,command=\"x\" "+bobLine+" bob@test\n")
+	c, err := env.dial(gossh.PublicKeys(bob))
+	if err != nil {
+		t.Fatalf("bob refused after being added: %v", err)
+	}
+	c.Close()
+	// And removed again.
+	writeFile(t, env.keys, string(old))
+	if c, err := env.dial(gossh.PublicKeys(bob)); err == nil {
+		c.Close()
+		t.Fatal("bob still accepted after being removed")
+	}
+	if _, err := env.dial(gossh.PublicKeys(env.client)); err != nil {
+		t.Fatalf("alice refused after the edits: %v", err)
+	}
+}
+
+func TestCommandSessions(t *testing.T) {
+	snapshot, err := os.ReadFile(filepath.Join("testdata", "snapshot.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var calls [][]string
+	env := startServer(t, envConfig{opts: func(o *Options) {
+		o.RunCommand = func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+			mu.Lock()
+			calls = append(calls, args)
+			mu.Unlock()
+			switch {
+			case len(args) == 0 || args[0] == "snapshot" && slices.Contains(args, "json"):
+				_, _ = stdout.Write(snapshot)
+				return 0
+			case args[0] == "snapshot":
+				fmt.Fprintln(stdout, "deployment frequency: 1.4/day")
+				fmt.Fprintln(stderr, "source incidents: timeout")
+				return 1
+			default:
+				fmt.Fprintf(stderr, "doradash: unknown command %q\n", args[0])
+				return 2
+			}
+		}
+	}})
+	c := env.login(t)
+
+	tests := []struct {
+		name       string
+		cmd        string // "" : shell request without PTY (ssh -T host)
+		wantArgs   []string
+		wantStatus int
+		wantOut    string
+		wantErr    string
+		wantJSON   bool
+	}{
+		{"snapshot json", "snapshot --format json", []string{"snapshot", "--format", "json"}, 0, "", "", true},
+		{"no command means snapshot", "", []string{}, 0, "", "", true},
+		{"quoted args", `snapshot --service "check out"`, []string{"snapshot", "--service", "check out"}, 1, "deployment frequency", "source incidents: timeout", false},
+		{"unknown command", "rm -rf /", []string{"rm", "-rf", "/"}, 2, "", "unknown command \"rm\"", false},
+		{"unparsable command", `snapshot "open`, nil, 2, "", "cannot parse command", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mu.Lock()
+			before := len(calls)
+			mu.Unlock()
+			sess, err := c.NewSession()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sess.Close()
+			var stdout, stderr bytes.Buffer
+			sess.Stdout, sess.Stderr = &stdout, &stderr
+			if tt.cmd == "" {
+				err = sess.Shell()
+				if err == nil {
+					err = sess.Wait()
+				}
+			} else {
+				err = sess.Run(tt.cmd)
+			}
+			if got := exitStatus(t, err); got != tt.wantStatus {
+				t.Errorf("exit status = %d, want %d (stderr %q)", got, tt.wantStatus, stderr.String())
+			}
+			mu.Lock()
+			got := calls[before:]
+			mu.Unlock()
+			switch {
+			case tt.wantArgs == nil && len(got) != 0:
+				t.Errorf("RunCommand called with %q, want no call", got)
+			case tt.wantArgs != nil && (len(got) != 1 || !slices.Equal(got[0], tt.wantArgs) || got[0] == nil):
+				t.Errorf("RunCommand calls = %q, want one with %q", got, tt.wantArgs)
+			}
+			if !strings.Contains(stdout.String(), tt.wantOut) {
+				t.Errorf("stdout = %q, want it to contain %q", stdout.String(), tt.wantOut)
+			}
+			if !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr.String(), tt.wantErr)
+			}
+			if tt.wantJSON {
+				if !bytes.Equal(stdout.Bytes(), snapshot) {
+					t.Errorf("stdout differs from what RunCommand wrote (%d bytes, want %d)", stdout.Len(), len(snapshot))
+				}
+				checkSnapshotShape(t, stdout.Bytes())
+			}
+		})
+	}
+}
+
+// checkSnapshotShape checks that data is one JSON object with every key SPEC
+// §5 promises.
+func checkSnapshotShape(t *testing.T, data []byte) {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("snapshot output is not a JSON object: %v", err)
+	}
+	want := map[string][]string{
+		"generated_at":                    nil,
+		"window":                          {"days", "start", "end"},
+		"filters":                         {"environments", "services"},
+		"deployment_frequency":            {"count", "per_day", "per_week", "deploy_days", "daily", "tier"},
+		"lead_time":                       {"count", "median_seconds", "mean_seconds", "p90_seconds", "tier"},
+		"change_failure_rate":             {"deployments", "failures", "rate", "tier"},
+		"time_to_restore":                 {"count", "median_seconds", "mean_seconds", "p90_seconds", "tier"},
+		"failed_deployment_recovery_time": {"count", "median_seconds", "mean_seconds", "p90_seconds", "tier"},
+		"incidents":                       {"total", "open", "by_severity", "time_to_detect", "time_to_acknowledge", "downtime_seconds", "availability"},
+		"sources":                         nil,
+	}
+	for key, sub := range want {
+		v, ok := doc[key]
+		if !ok {
+			t.Errorf("snapshot lacks %q", key)
+			continue
+		}
+		obj, _ := v.(map[string]any)
+		for _, k := range sub {
+			if _, ok := obj[k]; !ok {
+				t.Errorf("snapshot lacks %s.%s", key, k)
+			}
+		}
+	}
+	if _, ok := doc["sources"].([]any); !ok {
+		t.Error("snapshot sources is not an array")
+	}
+}
+
+func TestMaxSessions(t *testing.T) {
+	env := startServer(t, envConfig{opts: func(o *Options) { o.MaxSessions = 2 }})
+	var open []*ptySession
+	for range 2 {
+		p := openPTY(t, env.login(t))
+		waitText(t, p.screen, "DEPLOY FREQUENCY")
+		open = append(open, p)
+	}
+	if got := env.s.Sessions(); got != 2 {
+		t.Fatalf("Sessions() = %d, want 2", got)
+	}
+
+	for _, kind := range []string{"pty", "command"} {
+		t.Run(kind, func(t *testing.T) {
+			c := env.login(t)
+			var status int
+			var stderr string
+			if kind == "pty" {
+				p := openPTY(t, c)
+				status, stderr = p.wait(t), p.stderr.String()
+			} else {
+				sess, err := c.NewSession()
+				if err != nil {
+					t.Fatal(err)
+				}
+				var eb bytes.Buffer
+				sess.Stderr = &eb
+				status, stderr = exitStatus(t, sess.Run("snapshot")), eb.String()
+			}
+			if status != 1 {
+				t.Errorf("exit status = %d, want 1", status)
+			}
+			if want := "doradash: too many sessions (2), try again later"; !strings.Contains(stderr, want) {
+				t.Errorf("stderr = %q, want %q", stderr, want)
+			}
+			if n := strings.Count(strings.TrimSpace(stderr), "\n"); n != 0 {
+				t.Errorf("refusal is %d lines, want one", n+1)
+			}
+			waitConnClosed(t, c) // and the client is disconnected
+		})
+	}
+	if n := len(env.models.all()); n != 2 {
+		t.Errorf("NewModel called %d times, want 2: refused sessions must not build a dashboard", n)
+	}
+
+	// A freed slot is usable again.
+	if _, err := open[0].stdin.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	open[0].wait(t)
+	waitFor(t, 5*time.Second, "a free slot", func() bool { return env.s.Sessions() == 1 })
+	p := openPTY(t, env.login(t))
+	waitText(t, p.screen, "DEPLOY FREQUENCY")
+}
+
+func TestIdleTimeout(t *testing.T) {
+	const idle = 400 * time.Millisecond
+	// The model redraws every 50ms: output must not count as activity.
+	env := startServer(t, envConfig{tick: 50 * time.Millisecond, opts: func(o *Options) { o.IdleTimeout = idle }})
+	c := env.login(t)
+	p := openPTY(t, c)
+	waitText(t, p.screen, "DEPLOY FREQUENCY")
+
+	// Typing keeps the session alive well past the timeout.
+	start := time.Now()
+	for time.Since(start) < 3*idle {
+		if _, err := p.stdin.Write([]byte("x")); err != nil {
+			t.Fatalf("session closed while the client was typing: %v", err)
+		}
+		time.Sleep(idle / 4)
+	}
+	if env.s.Sessions() != 1 {
+		t.Fatal("session ended although the client was typing")
+	}
+
+	// Then silence ends it, with a message and a non-zero status.
+	stopped := time.Now()
+	if got := p.wait(t); got != 1 {
+		t.Errorf("exit status = %d, want 1", got)
+	}
+	if d := time.Since(stopped); d < idle/2 || d > idle+3*time.Second {
+		t.Errorf("idle session ended %s after the last key, want about %s", d, idle)
+	}
+	if want := "doradash: no input for 400ms, disconnecting"; !strings.Contains(p.stderr.String(), want) {
+		t.Errorf("stderr = %q, want %q", p.stderr.String(), want)
+	}
+	if !strings.Contains(p.screen.String(), "tick=") {
+		t.Error("model never redrew; the test does not prove output is ignored")
+	}
+	// The connection itself is closed too.
+	waitConnClosed(t, c)
+	waitFor(t, 5*time.Second, "model context cancelled", env.models.allDone)
+	waitFor(t, 5*time.Second, "disconnect logged with its reason", func() bool {
+		return strings.Contains(env.logs.String(), `reason="idle timeout"`)
+	})
+}
+
+// TestLibraryIdleTimeoutIsResetByOutput documents why the server measures
+// idleness itself: charmbracelet/ssh's IdleTimeout counts the server's own
+// writes as activity, so a dashboard that redraws is never idle. Should the
+// library change, this test fails and the choice can be revisited.
+func TestLibraryIdleTimeoutIsResetByOutput(t *testing.T) {
+	const idle = 300 * time.Millisecond
+	env := startServer(t, envConfig{tick: 50 * time.Millisecond, server: func(s *Server) { s.srv.IdleTimeout = idle }})
+	p := openPTY(t, env.login(t))
+	waitText(t, p.screen, "DEPLOY FREQUENCY")
+	time.Sleep(4 * idle)
+	if env.s.Sessions() != 1 {
+		t.Fatal("charmbracelet/ssh IdleTimeout ended a session whose client sent nothing: output no longer resets it")
+	}
+}
+
+// waitConnClosed waits for the server to close the client's connection.
+func waitConnClosed(t *testing.T, c *gossh.Client) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("server did not close the connection")
+	}
+}
+
+func TestConnectionWithoutSessionIsClosed(t *testing.T) {
+	env := startServer(t, envConfig{timings: func(tm *timings) { tm.linger = 200 * time.Millisecond }})
+	c := env.login(t)
+	waitConnClosed(t, c)
+	waitFor(t, 5*time.Second, "disconnect logged", func() bool {
+		return strings.Contains(env.logs.String(), `reason="no session open"`)
+	})
+}
+
+func TestRateLimitPerAddress(t *testing.T) {
+	const limit = 3
+	env := startServer(t, envConfig{opts: func(o *Options) { o.MaxConnsPerMinute = limit }})
+	for i := range limit {
+		c, err := env.dial(gossh.PublicKeys(env.client))
+		if err != nil {
+			t.Fatalf("connection %d of %d refused: %v", i+1, limit, err)
+		}
+		c.Close()
+	}
+	if c, err := env.dial(gossh.PublicKeys(env.client)); err == nil {
+		c.Close()
+		t.Fatalf("connection %d accepted, want refusal", limit+1)
+	}
+	if !strings.Contains(env.logs.String(), "too many new connections from this address") {
+		t.Error("refusal not logged")
+	}
+}
+
+func TestGoroutinesReturnToBaseline(t *testing.T) {
+	env := startServer(t, envConfig{tick: 100 * time.Millisecond})
+	// Warm up once so lazily started runtime goroutines are counted.
+	p := openPTY(t, env.login(t))
+	waitText(t, p.screen, "DEPLOY FREQUENCY")
+	p.stdin.Write([]byte("q"))
+	p.wait(t)
+	waitFor(t, 5*time.Second, "warm-up session gone", func() bool { return env.s.Sessions() == 0 })
+	time.Sleep(200 * time.Millisecond)
+	baseline := runtime.NumGoroutine()
+
+	const n = 20
+	var wg sync.WaitGroup
+	clients := make([]*gossh.Client, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := env.dial(gossh.PublicKeys(env.client))
+			if err != nil {
+				t.Errorf("session %d: %v", i, err)
+				return
+			}
+			clients[i] = c
+			p := openPTY(t, c)
+			waitText(t, p.screen, "DEPLOY FREQUENCY")
+			switch i % 3 {
+			case 0: // quit from the keyboard
+				p.stdin.Write([]byte("q"))
+				p.wait(t)
+				c.Close()
+			case 1: // close the session channel only
+				p.sess.Close()
+				c.Close()
+			default: // hang up the connection
+				c.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	waitFor(t, 10*time.Second, "sessions closed", func() bool { return env.s.Sessions() == 0 })
+	waitFor(t, 10*time.Second, "every model context cancelled", env.models.allDone)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := runtime.NumGoroutine()
+		if got <= baseline {
+			break
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			t.Fatalf("goroutines: %d, baseline %d\n%s", got, baseline, buf)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestShutdownTellsSessions(t *testing.T) {
+	cmdStarted := make(chan struct{})
+	cmdCtx := make(chan error, 1)
+	env := startServer(t, envConfig{tick: 100 * time.Millisecond, opts: func(o *Options) {
+		o.RunCommand = func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+			close(cmdStarted)
+			<-ctx.Done()
+			cmdCtx <- ctx.Err()
+			return 1
+		}
+	}})
+	p := openPTY(t, env.login(t))
+	waitText(t, p.screen, "DEPLOY FREQUENCY")
+
+	cmd, err := env.login(t).NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmdErr bytes.Buffer
+	cmd.Stderr = &cmdErr
+	if err := cmd.Start("snapshot"); err != nil {
+		t.Fatal(err)
+	}
+	<-cmdStarted
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := env.s.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if got := p.wait(t); got != 1 {
+		t.Errorf("PTY exit status = %d, want 1", got)
+	}
+	if !strings.Contains(p.stderr.String(), "doradash server is stopping") {
+		t.Errorf("PTY stderr = %q, want the stopping message", p.stderr.String())
+	}
+	if !strings.Contains(p.screen.String(), "\x1b[?1049l") {
+		t.Error("program did not leave the alternate screen before the session closed")
+	}
+	if got := exitStatus(t, cmd.Wait()); got != 1 {
+		t.Errorf("command exit status = %d, want 1", got)
+	}
+	if !strings.Contains(cmdErr.String(), "doradash server is stopping") {
+		t.Errorf("command stderr = %q, want the stopping message", cmdErr.String())
+	}
+	select {
+	case err := <-cmdCtx:
+		if err == nil {
+			t.Error("command context not cancelled")
+		}
+	default:
+		t.Error("RunCommand did not return")
+	}
+	if env.s.Sessions() != 0 {
+		t.Errorf("Sessions() = %d after Shutdown", env.s.Sessions())
+	}
+	if !env.models.allDone() {
+		t.Error("a model context outlived Shutdown")
+	}
+	if c, err := env.dial(gossh.PublicKeys(env.client)); err == nil {
+		c.Close()
+		t.Error("new connection accepted after Shutdown")
+	}
+}
+
+func TestDroppedConnectionEndsSession(t *testing.T) {
+	env := startServer(t, envConfig{tick: 100 * time.Millisecond, timings: func(tm *timings) {
+		tm.keepalive, tm.keepaliveTimeout = 100*time.Millisecond, 300*time.Millisecond
+	}})
+	proxy := newFreezeProxy(t, env.addr)
+	conn, err := net.Dial("tcp", proxy.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, chans, reqs, err := gossh.NewClientConn(conn, proxy.addr, &gossh.ClientConfig{
+		User: "alice", Auth: []gossh.AuthMethod{gossh.PublicKeys(env.client)},
+		HostKeyCallback: gossh.FixedHostKey(env.hostKey), Timeout: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := gossh.NewClient(sc, chans, reqs)
+	defer c.Close()
+	p := openPTY(t, c)
+	waitText(t, p.screen, "DEPLOY FREQUENCY")
+
+	proxy.freeze() // the network goes silent; no FIN, no RST
+	waitFor(t, 5*time.Second, "model context cancelled", env.models.allDone)
+	waitFor(t, 5*time.Second, "session count back to 0", func() bool { return env.s.Sessions() == 0 })
+	waitFor(t, 5*time.Second, "disconnect logged", func() bool {
+		return strings.Contains(env.logs.String(), `reason="keepalive timeout"`)
+	})
+}
+
+// freezeProxy forwards TCP to a server until frozen, then holds the
+// connections open without passing anything, like a network that died.
+type freezeProxy struct {
+	addr   string
+	mu     sync.Mutex
+	frozen bool
+}
+
+func newFreezeProxy(t *testing.T, target string) *freezeProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &freezeProxy{addr: ln.Addr().String()}
+	var conns []net.Conn
+	var wg sync.WaitGroup
+	var cmu sync.Mutex
+	t.Cleanup(func() {
+		ln.Close()
+		cmu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		cmu.Unlock()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				return
+			}
+			cmu.Lock()
+			conns = append(conns, in, out)
+			cmu.Unlock()
+			wg.Add(2)
+			go func() { defer wg.Done(); p.pipe(out, in) }()
+			go func() { defer wg.Done(); p.pipe(in, out) }()
+		}
+	}()
+	return p
+}
+
+func (p *freezeProxy) freeze() {
+	p.mu.Lock()
+	p.frozen = true
+	p.mu.Unlock()
+}
+
+// pipe copies src to dst, dropping everything once frozen.
+func (p *freezeProxy) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		frozen := p.frozen
+		p.mu.Unlock()
+		if frozen {
+			continue
+		}
+		if _, err := dst.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}
+
+func TestServeAfterShutdownReturnsNil(t *testing.T) {
+	env := startServer(t, envConfig{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := env.s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.s.Serve(ln); err != nil {
+		t.Errorf("Serve after Shutdown = %v, want nil", err)
+	}
+	if _, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+		t.Error("listener still open after Serve returned")
+	}
+}
+
+func TestPanickingModelEndsOnlyItsSession(t *testing.T) {
+	var calls atomic.Int32
+	env := startServer(t, envConfig{opts: func(o *Options) {
+		next := o.NewModel
+		o.NewModel = func(ctx context.Context, r *lipgloss.Renderer, w, h int) tea.Model {
+			if calls.Add(1) == 1 {
+				panic("dashboard bug")
+			}
+			return next(ctx, r, w, h)
+		}
+	}})
+	p := openPTY(t, env.login(t))
+	if got := p.wait(t); got != 1 {
+		t.Errorf("exit status = %d, want 1", got)
+	}
+	if !strings.Contains(env.logs.String(), `panic="dashboard bug"`) {
+		t.Errorf("panic not logged:\n%s", env.logs.String())
+	}
+	p2 := openPTY(t, env.login(t))
+	waitText(t, p2.screen, "DEPLOY FREQUENCY")
+}
+
+func TestListenAndServe(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{
+		Listen:         "127.0.0.1:0",
+		HostKeyPath:    filepath.Join(dir, "host_key"),
+		AllowAnonymous: true,
+		NewModel:       noModel,
+		RunCommand:     func(context.Context, []string, io.Writer, io.Writer) int { return 0 },
+	}
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.ListenAndServe() }()
+	waitFor(t, 5*time.Second, "listening", func() bool { return s.Addr() != nil })
+	if conn, err := net.Dial("tcp", s.Addr().String()); err != nil {
+		t.Errorf("dial %s: %v", s.Addr(), err)
+	} else {
+		conn.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("ListenAndServe = %v, want nil after Shutdown", err)
+	}
+
+	o.Listen = "127.0.0.1:99999"
+	s, err = New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ListenAndServe(); err == nil || !strings.Contains(err.Error(), o.Listen) {
+		t.Errorf("bad address: error = %v, want one naming %s", err, o.Listen)
+	}
+}

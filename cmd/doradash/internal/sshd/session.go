@@ -1,0 +1,233 @@
+package sshd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/anmitsu/go-shlex"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/ssh"
+	"github.com/muesli/termenv"
+)
+
+// handleSession runs one SSH session: the dashboard when the client asked
+// for a PTY and no command, a command otherwise. It returns when the session
+// is over; charmbracelet/ssh then closes the channel.
+func (s *Server) handleSession(sess ssh.Session) {
+	ci := connOf(sess.Context())
+	if ci == nil { // every connection passes acceptConn; this is a safety net
+		_ = sess.Exit(1)
+		return
+	}
+	if err := s.beginSession(); err != nil {
+		s.log.Warn("ssh session refused", "remote", ci.remote, "user", sess.User(), "reason", err.Error())
+		fmt.Fprintf(sess.Stderr(), "%s\n", err)
+		_ = sess.Exit(1)
+		// Disconnect the client too, unless it has other sessions open.
+		ci.closeIfUnused(err, time.Now())
+		return
+	}
+	defer s.endSession()
+
+	ctx, cancel := context.WithCancelCause(s.ctx)
+	defer cancel(errSessionEnded)
+	id, err := ci.addSession(cancel)
+	if err != nil {
+		fmt.Fprintf(sess.Stderr(), "%s\n", endMessage(err, s.o.IdleTimeout))
+		_ = sess.Exit(1)
+		return
+	}
+	defer ci.removeSession(id)
+	// sess.Context() is the connection's context: it ends when the client
+	// hangs up or the connection breaks.
+	defer context.AfterFunc(sess.Context(), func() { cancel(errClientGone) })()
+
+	code := 1
+	pty, winch, isPty := sess.Pty()
+	forwarding := false
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("ssh session panicked", "remote", ci.remote, "user", sess.User(),
+					"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			}
+		}()
+		var p *tea.Program
+		if isPty && sess.RawCommand() == "" {
+			p = s.newProgram(ctx, sess, ci, pty)
+		}
+		if isPty {
+			s.forwardResizes(winch, p, ci, cancel)
+			forwarding = true
+		}
+		if p != nil {
+			code = s.runProgram(ctx, p, sess, ci)
+		} else {
+			code = s.runCommand(ctx, sess)
+		}
+	}()
+	if isPty && !forwarding { // NewModel panicked; the window changes still need a reader
+		s.forwardResizes(winch, nil, ci, cancel)
+	}
+
+	if ctx.Err() != nil {
+		if cause := context.Cause(ctx); errors.Is(cause, errStopping) || errors.Is(cause, errIdle) {
+			fmt.Fprintf(sess.Stderr(), "%s\n", endMessage(cause, s.o.IdleTimeout))
+			code = max(code, 1)
+		}
+	}
+	_ = sess.Exit(code)
+}
+
+// beginSession counts a new session, or says why there is no room for it.
+func (s *Server) beginSession() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.stopping:
+		return errStopping
+	case s.open >= s.o.MaxSessions:
+		return fmt.Errorf("doradash: too many sessions (%d), try again later", s.o.MaxSessions)
+	}
+	s.open++
+	s.sessionWG.Add(1)
+	return nil
+}
+
+// endSession uncounts a session.
+func (s *Server) endSession() {
+	s.mu.Lock()
+	s.open--
+	s.mu.Unlock()
+	s.sessionWG.Done()
+}
+
+// endMessage is the line a client sees when the server ends its session.
+func endMessage(reason error, idle time.Duration) string {
+	if errors.Is(reason, errIdle) {
+		return fmt.Sprintf("doradash: no input for %s, disconnecting", idle)
+	}
+	return reason.Error()
+}
+
+// runCommand runs a command session through Options.RunCommand and returns
+// its exit code.
+func (s *Server) runCommand(ctx context.Context, sess ssh.Session) int {
+	raw := sess.RawCommand()
+	args, err := shlex.Split(raw, true)
+	if err != nil {
+		fmt.Fprintf(sess.Stderr(), "doradash: cannot parse command %q: %v\n", raw, err)
+		return 2
+	}
+	if args == nil {
+		args = []string{}
+	}
+	s.log.Debug("ssh command", "remote", sess.RemoteAddr().String(), "user", sess.User(), "args", strings.Join(args, " "))
+	return s.o.RunCommand(ctx, args, sess, sess.Stderr())
+}
+
+// newProgram builds the session's dashboard program.
+func (s *Server) newProgram(ctx context.Context, sess ssh.Session, ci *connInfo, pty ssh.Pty) *tea.Program {
+	model := s.o.NewModel(ctx, newRenderer(sess, pty), pty.Window.Width, pty.Window.Height)
+	return tea.NewProgram(model,
+		tea.WithInput(&activityReader{r: sess, ci: ci}),
+		tea.WithOutput(sess),
+		tea.WithAltScreen(),
+		tea.WithMouseCellMotion(),
+		// A dashboard that changes once a second needs no more; it keeps
+		// 50 sessions cheap.
+		tea.WithFPS(20),
+		// Signals belong to the server process, not to one session.
+		tea.WithoutSignalHandler(),
+		tea.WithEnvironment(sess.Environ()),
+	)
+}
+
+// forwardResizes passes the PTY's window changes, the first being its
+// initial size, to p (nil for a command, which has no use for them). The
+// channel closes when the client closes the session, which ends it through
+// end. It must be drained until then, as charmbracelet/ssh blocks on it.
+func (s *Server) forwardResizes(winch <-chan ssh.Window, p *tea.Program, ci *connInfo, end context.CancelCauseFunc) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for w := range winch {
+			ci.touch()
+			if p != nil {
+				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+			}
+		}
+		end(errClientGone)
+	}()
+}
+
+// runProgram runs the session's program until the user quits or ctx ends
+// (the client left, the connection went idle, the server is stopping) and
+// returns the exit code.
+func (s *Server) runProgram(ctx context.Context, p *tea.Program, sess ssh.Session, ci *connInfo) int {
+	// Quit the program when the session ends from outside; kill it if it
+	// does not quit in time.
+	runDone := make(chan struct{})
+	quitDone := make(chan struct{})
+	go func() {
+		defer close(quitDone)
+		select {
+		case <-runDone:
+		case <-ctx.Done():
+			p.Quit()
+			t := time.NewTimer(s.t.quitGrace)
+			defer t.Stop()
+			select {
+			case <-runDone:
+			case <-t.C:
+				p.Kill()
+			}
+		}
+	}()
+
+	_, err := p.Run()
+	close(runDone)
+	<-quitDone
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("ssh dashboard failed", "remote", ci.remote, "user", sess.User(), "error", err)
+		return 1
+	}
+	return 0
+}
+
+// newRenderer returns the session's own lipgloss renderer: its colour
+// profile comes from the client's TERM (and COLORTERM or NO_COLOR when the
+// client sends them). The background is never queried, as that would race
+// with the program for the session's input: COLORFGBG is used when sent,
+// otherwise a dark background is assumed.
+func newRenderer(sess ssh.Session, pty ssh.Pty) *lipgloss.Renderer {
+	if pty.Term == "" || pty.Term == "dumb" {
+		return lipgloss.NewRenderer(sess, termenv.WithProfile(termenv.Ascii))
+	}
+	return lipgloss.NewRenderer(sess,
+		termenv.WithEnvironment(environ(sess.Environ())),
+		termenv.WithUnsafe(), // the session is not an *os.File but is a terminal
+		termenv.WithColorCache(true),
+	)
+}
+
+// environ is a session's environment for termenv.
+type environ []string
+
+// Environ returns the variables as KEY=value strings.
+func (e environ) Environ() []string { return e }
+
+// Getenv returns the value of key; the last assignment wins, as in a shell.
+func (e environ) Getenv(key string) string {
+	for i := len(e) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(e[i], key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,247 @@
+// Command doradash is a terminal dashboard for DORA delivery and incident
+// metrics: `doradash` opens the live dashboard, `snapshot` prints the
+// metrics once, `check` validates the configuration and polls every source,
+// `serve` serves the dashboard over SSH.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; otherwise
+// the module version from the build info is used.
+var version = ""
+
+// Exit codes of SPEC §6.
+const (
+	exitOK     = 0
+	exitFailed = 1 // the work ran but a source failed
+	exitUsage  = 2 // usage or configuration error
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	stop()
+	os.Exit(code)
+}
+
+// env is the outside world of one invocation, so tests run commands
+// in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// usageError is a command-line mistake: exit 2 with a one-line message.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+const usageText = `doradash — DORA and incident metrics in your terminal
+
+Usage:
+  doradash [flags]                    the live dashboard
+  doradash snapshot [--format text|json] [flags]
+                                      poll every source once, print the metrics, exit
+  doradash check [flags]              validate the configuration, poll every source, report each
+  doradash serve [flags]              serve the dashboard over SSH
+  doradash version                    print the version
+
+Flags (every command):
+  --config PATH         configuration file (else $DORADASH_CONFIG, ./doradash.toml,
+                        $XDG_CONFIG_HOME/doradash/config.toml, else the built-in demo)
+  --demo                use the built-in demo data, ignore any configuration
+  --window 30d          window in whole days (1d–366d)
+  --service NAME        only this service (repeatable)
+  --environment NAME    deployments of this environment (repeatable; default production)
+  --now RFC3339         compute as of this instant (replays the past exactly)
+  --help                this help
+
+serve only:
+  --listen ADDR  --host-key PATH  --authorized-keys PATH
+
+Exit status: 0 ok, 1 a source failed, 2 usage or configuration error.
+`
+
+// run executes one command line and returns the exit code.
+func run(ctx context.Context, args []string, e *env) int {
+	cmd := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "":
+		err = runDashboard(ctx, args, e)
+	case "snapshot":
+		err = runSnapshot(ctx, args, e)
+	case "check":
+		err = runCheck(ctx, args, e)
+	case "serve":
+		err = runServe(ctx, args, e)
+	case "version":
+		if len(args) > 0 && args[0] != "--help" && args[0] != "-h" {
+			err = usagef("version takes no arguments")
+			break
+		}
+		fmt.Fprintf(e.stdout, "doradash %s\n", versionString())
+	case "help":
+		fmt.Fprint(e.stdout, usageText)
+	default:
+		err = usagef("unknown command %q (try doradash --help)", cmd)
+	}
+	return exitCode(err, e.stderr)
+}
+
+// errSourceFailed marks a run whose output is complete but a source failed.
+var errSourceFailed = errors.New("a source failed")
+
+func exitCode(err error, stderr io.Writer) int {
+	var ue *usageError
+	var ce *ConfigError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.Is(err, errSourceFailed):
+		fmt.Fprintf(stderr, "doradash: %s\n", strings.TrimPrefix(err.Error(), errSourceFailed.Error()+": "))
+		return exitFailed
+	case errors.As(err, &ue), errors.As(err, &ce):
+		fmt.Fprintf(stderr, "doradash: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "doradash: %v\n", err)
+	return exitFailed
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// commonFlags are the flags of every command (SPEC §6).
+type commonFlags struct {
+	config       string
+	demo         bool
+	window       string
+	services     multiFlag
+	environments multiFlag
+	now          string
+}
+
+func newFlagSet(name string, e *env, c *commonFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.config, "config", "", "configuration file")
+	fs.BoolVar(&c.demo, "demo", false, "use the built-in demo data")
+	fs.StringVar(&c.window, "window", "", "window in whole days, like 30d")
+	fs.Var(&c.services, "service", "only this service (repeatable)")
+	fs.Var(&c.environments, "environment", "deployments of this environment (repeatable)")
+	fs.StringVar(&c.now, "now", "", "compute as of this RFC 3339 instant")
+	return fs
+}
+
+// parseFlags parses args; --help prints the usage and returns flag.ErrHelp.
+func parseFlags(fs *flag.FlagSet, args []string, e *env) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(e.stdout, usageText)
+			return err
+		}
+		return usagef("%s: %v", commandName(fs), err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q (try doradash --help)", commandName(fs), fs.Arg(0))
+	}
+	return nil
+}
+
+func commandName(fs *flag.FlagSet) string {
+	if fs.Name() == "" {
+		return "doradash"
+	}
+	return fs.Name()
+}
+
+// settings is everything a command needs after flags and configuration
+// are resolved.
+type settings struct {
+	cfg      *Config
+	demo     bool // running on the built-in demo data
+	noConfig bool // … because no configuration file was found
+	now      time.Time
+	fixed    bool // --now was given: the clock stands still
+}
+
+func (s *settings) clock() func() time.Time {
+	if s.fixed {
+		t := s.now
+		return func() time.Time { return t }
+	}
+	return time.Now
+}
+
+// resolve loads the configuration and applies the flags over it.
+func resolve(c *commonFlags, e *env) (*settings, error) {
+	s := &settings{}
+	if c.now != "" {
+		t, err := time.Parse(time.RFC3339Nano, c.now)
+		if err != nil {
+			return nil, usagef("--now: %q is not an RFC 3339 time like 2026-11-20T14:03:00Z", c.now)
+		}
+		s.now, s.fixed = t.UTC(), true
+	}
+	if c.demo {
+		s.cfg, s.demo = demoConfig(), true
+	} else {
+		path, err := findConfig(c.config, e.getenv)
+		if err != nil {
+			return nil, err
+		}
+		if path == "" {
+			s.cfg, s.demo, s.noConfig = demoConfig(), true, true
+		} else if s.cfg, err = loadConfig(path, e.getenv); err != nil {
+			return nil, err
+		}
+	}
+	if c.window != "" {
+		n, err := parseDays(c.window)
+		if err != nil {
+			return nil, usagef("--window: %v", err)
+		}
+		s.cfg.Window = n
+	}
+	if len(c.services) > 0 {
+		s.cfg.Services = c.services
+	}
+	if len(c.environments) > 0 {
+		s.cfg.Environments = c.environments
+	}
+	return s, nil
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+
+	"doradash/model"
+	"doradash/ui"
+)
+
+// runSnapshot implements `doradash snapshot`: poll every source once, print
+// the report, exit 1 when a source failed (after printing what there is).
+func runSnapshot(ctx context.Context, args []string, e *env) error {
+	var c commonFlags
+	fs := newFlagSet("snapshot", e, &c)
+	format := fs.String("format", "text", "text or json")
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return usagef("snapshot: --format must be text or json, not %q", *format)
+	}
+	s, err := resolve(&c, e)
+	if err != nil {
+		return err
+	}
+	p, err := buildPoller(s, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	v := p.PollOnce(ctx)
+	if err := writeReport(e.stdout, s.report(v), *format, colorFor(e)); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	return failedSources(v)
+}
+
+// writeReport prints r as JSON (SPEC §5) or as text for people.
+func writeReport(w io.Writer, r *model.Report, format string, color bool) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	return ui.WriteText(w, r, color)
+}
+
+// failedSources returns an error wrapping errSourceFailed that names every
+// source whose last poll failed, or nil.
+func failedSources(v *model.Version) error {
+	var failed []string
+	for _, st := range v.Sources {
+		if !st.OK {
+			failed = append(failed, fmt.Sprintf("source %q failed: %s", st.Name, st.Error))
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", errSourceFailed, strings.Join(failed, "; "))
+}
+
+// colorFor says whether text output may use colour: stdout is a terminal
+// and NO_COLOR is not set.
+func colorFor(e *env) bool {
+	if e.getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := e.stdout.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// runCheck implements `doradash check`: validate the configuration, poll
+// every source once and print one line per source.
+func runCheck(ctx context.Context, args []string, e *env) error {
+	var c commonFlags
+	fs := newFlagSet("check", e, &c)
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	s, err := resolve(&c, e)
+	if err != nil {
+		return err
+	}
+	p, err := buildPoller(s, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	where := s.cfg.Path
+	if s.demo {
+		where = "built-in demo (no configuration file found)"
+	}
+	fmt.Fprintf(e.stdout, "configuration: %s: ok, %d source(s), window %dd\n", where, len(s.cfg.Sources), s.cfg.Window)
+	v := p.PollOnce(ctx)
+	nameW, targetW := 0, 0
+	for _, st := range v.Sources {
+		nameW, targetW = max(nameW, len(st.Name)), max(targetW, len(st.Target))
+	}
+	for _, st := range v.Sources {
+		fmt.Fprintln(e.stdout, checkLine(st, nameW, targetW))
+	}
+	return failedSources(v)
+}
+
+// checkLine is one source's line of `check`, its name and target padded
+// to the given widths:
+// "ok    incidents  http://…  0 deployments, 214 incidents, 0 rejected, 120ms".
+func checkLine(st model.SourceStatus, nameW, targetW int) string {
+	state := "ok"
+	if !st.OK {
+		state = "FAIL"
+	}
+	var facts []string
+	if st.OK {
+		facts = append(facts, fmt.Sprintf("%d deployments, %d incidents, %d rejected", st.Deployments, st.Incidents, st.Rejected))
+		if st.FirstRejection != "" {
+			facts = append(facts, "first rejected: "+st.FirstRejection)
+		}
+	} else {
+		facts = append(facts, st.Error)
+	}
+	facts = append(facts, st.LastDuration.Round(time.Millisecond).String())
+	return fmt.Sprintf("%-4s  %-*s  %-*s  %s", state, nameW, st.Name, targetW, st.Target, strings.Join(facts, ", "))
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"doradash/model"
+	"doradash/sources"
+	"doradash/sources/demo"
+	"doradash/sources/httpsrc"
+	"doradash/sources/poller"
+)
+
+// buildPoller turns the configured sources into a poller. Errors here are
+// configuration errors (a bad CA file, an unusable URL).
+func buildPoller(s *settings, log *slog.Logger) (*poller.Poller, error) {
+	clock := s.clock()
+	entries := make([]poller.Entry, 0, len(s.cfg.Sources))
+	for _, sc := range s.cfg.Sources {
+		src, err := buildSource(sc, clock)
+		if err != nil {
+			return nil, &ConfigError{File: s.cfg.Path, Msg: fmt.Sprintf("source %q: %v", sc.Name, err)}
+		}
+		entries = append(entries, poller.Entry{Source: src, Interval: sc.Interval})
+	}
+	return poller.New(entries, poller.Options{Clock: clock, Logger: log}), nil
+}
+
+func buildSource(sc SourceConfig, clock func() time.Time) (sources.Source, error) {
+	format, err := sources.ParseFormat(sc.Format)
+	if err != nil {
+		return nil, err
+	}
+	switch sc.Type {
+	case "file":
+		return sources.NewFile(sources.FileOptions{Name: sc.Name, Path: sc.Path, Format: format}), nil
+	case "http":
+		return httpsrc.New(httpsrc.Options{
+			Name: sc.Name, URL: sc.URL, Format: format, Timeout: sc.Timeout, MaxBytes: sc.MaxBytes,
+			Headers: sc.Headers, BearerToken: sc.BearerToken, CAFile: sc.CAFile,
+			UserAgent: "doradash/" + versionString(),
+		})
+	case "demo":
+		return demo.New(sc.Name, clock), nil
+	}
+	return nil, fmt.Errorf("%w %q", sources.ErrUnsupported, sc.Type)
+}
+
+// query is the model query of the settings at instant end.
+func (s *settings) query(end time.Time) model.Query {
+	return model.Query{
+		End: end, Days: s.cfg.Window,
+		Environments: s.cfg.Environments, Services: s.cfg.Services,
+		DowntimeMaxSeverity: s.cfg.DowntimeMaxSeverity,
+	}
+}
+
+// report computes the report of v as of the settings' clock.
+func (s *settings) report(v *model.Version) *model.Report {
+	r := model.Compute(v.Data, s.query(s.clock()()))
+	r.Sources = model.SourceReports(v.Sources)
+	return r
+}
