@@ -93,7 +93,7 @@ func (w window) contains(t Stamp) bool { return t > w.start && t <= w.end }
 
 // dayIndex is the element of a daily series t falls in; t must be in the
 // window: element i covers S + i×24h < t ≤ S + (i+1)×24h.
-func (w window) dayIndex(t Stamp) int { return int((int64(t-w.start) - 1) / nsPerDay) }
+func (w window) dayIndex(t Stamp) int { return int((t.Sub(w.start) - 1) / nsPerDay) }
 
 // asOf returns t, or NoStamp when t is later than E (not happened yet).
 func (w window) asOf(t Stamp) Stamp {
@@ -201,7 +201,7 @@ func leadTime(ds *Dataset, counted []bool, w window) (TieredStats, []*float64) {
 		if f == NoStamp || !w.contains(f) || committed[k] == NoStamp {
 			continue
 		}
-		if d := int64(f - committed[k]); d >= 0 {
+		if d := f.Sub(committed[k]); d >= 0 {
 			durs = append(durs, d)
 			days = append(days, int32(w.dayIndex(f)))
 		}
@@ -224,12 +224,12 @@ func restore(ds *Dataset, f filter, counted []bool, w window) (TieredStats, Tier
 		if res == NoStamp {
 			continue
 		}
-		if d := int64(res - in.StartedAt); d >= 0 {
+		if d := res.Sub(in.StartedAt); d >= 0 {
 			ttr = append(ttr, d)
 			days = append(days, int32(w.dayIndex(in.StartedAt)))
 		}
 		if di := ds.incDep[i]; di >= 0 && counted[di] {
-			if d := int64(res - ds.Deployments[di].FinishedAt); d >= 0 {
+			if d := res.Sub(ds.Deployments[di].FinishedAt); d >= 0 {
 				fdrt = append(fdrt, d)
 			}
 		}
@@ -274,11 +274,11 @@ func incidents(ds *Dataset, f filter, w window) Incidents {
 		out.DailyCount[w.dayIndex(in.StartedAt)]++
 		det := w.asOf(in.DetectedAt)
 		if det != NoStamp {
-			if d := int64(det - in.StartedAt); d >= 0 {
+			if d := det.Sub(in.StartedAt); d >= 0 {
 				detect = append(detect, d)
 			}
 			if a := w.asOf(in.AcknowledgedAt); a != NoStamp {
-				if d := int64(a - det); d >= 0 {
+				if d := a.Sub(det); d >= 0 {
 					ack = append(ack, d)
 				}
 			}
@@ -390,6 +390,10 @@ func SourceReports(st []SourceStatus) []SourceReport {
 		if s.Error != "" {
 			e := s.Error
 			sr.Error = &e
+		}
+		if s.FirstRejection != "" {
+			fr := s.FirstRejection
+			sr.FirstRejection = &fr
 		}
 		out = append(out, sr)
 	}

@@ -457,3 +457,43 @@ func TestPreviousWindow(t *testing.T) {
 		t.Fatalf("lead time counts: previous %d, current %d", r.Previous.LeadTime.Count, r.LeadTime.Count)
 	}
 }
+
+func TestStampSub(t *testing.T) {
+	cases := []struct {
+		a, b Stamp
+		want int64
+	}{
+		{10, 3, 7}, {3, 10, -7}, {MaxStamp, at(0), math.MaxInt64 - int64(at(0))}, {at(0), MinStamp, math.MaxInt64},
+		{MinStamp, at(0), math.MinInt64}, {MaxStamp, MinStamp, math.MaxInt64}, {EpochStamp, NoStamp, -1},
+	}
+	for _, c := range cases {
+		if got := c.a.Sub(c.b); got != c.want {
+			t.Errorf("%d.Sub(%d) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// Timestamps beyond what a Stamp holds exactly arrive as MinStamp and
+// MaxStamp: a "never" resolution keeps an incident open, a far-future
+// deployment is ignored, and a commit from long ago gives a saturated but
+// positive lead time rather than an overflowed negative one.
+func TestExtremeStamps(t *testing.T) {
+	b := Batch{
+		Deployments: []Deployment{
+			{ID: "far", Service: "api", Environment: "production", FinishedAt: MaxStamp},
+			{ID: "old-commit", Service: "api", Environment: "production", FinishedAt: at(-hour),
+				Commits: []Commit{{SHA: "x", CommittedAt: MinStamp}}},
+		},
+		Incidents: []Incident{{ID: "never", Service: "api", Severity: 1, StartedAt: at(-2 * hour), ResolvedAt: MaxStamp}},
+	}
+	r := run(1, b)
+	if r.DeploymentFrequency.Count != 1 {
+		t.Fatalf("count = %d, want 1 (the far-future deployment is ignored)", r.DeploymentFrequency.Count)
+	}
+	if r.LeadTime.Count != 1 || *r.LeadTime.Median <= 0 {
+		t.Fatalf("lead time = %+v, want one positive duration", r.LeadTime.Stats)
+	}
+	if r.Incidents.Open != 1 || r.Incidents.DowntimeSeconds != 7200 || r.TimeToRestore.Count != 0 {
+		t.Fatalf("incidents = %+v, want the never-resolved incident open with 2h downtime", r.Incidents)
+	}
+}

@@ -4,6 +4,7 @@
 package model
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,33 @@ type Stamp int64
 
 // NoStamp is the absent instant.
 const NoStamp Stamp = 0
+
+// MinStamp and MaxStamp stand for instants before 1678 and after 2262,
+// which a Stamp cannot hold exactly. Decoders map such timestamps (a
+// "9999-12-31" placeholder for "never", say) to them instead of rejecting
+// the record: every window end lies between the two, so the as-of rule
+// treats MaxStamp as "not yet", and durations from MinStamp saturate.
+const (
+	MinStamp Stamp = math.MinInt64 + 1
+	MaxStamp Stamp = math.MaxInt64
+)
+
+// EpochStamp is how the instant 1970-01-01T00:00:00Z itself is held, one
+// nanosecond early, because the zero Stamp means absent.
+const EpochStamp Stamp = -1
+
+// Sub returns s − o in nanoseconds, saturating instead of overflowing
+// when one of them is MinStamp or MaxStamp.
+func (s Stamp) Sub(o Stamp) int64 {
+	d := int64(s) - int64(o)
+	switch {
+	case o < 0 && s > 0 && d < 0:
+		return math.MaxInt64
+	case o > 0 && s < 0 && d > 0:
+		return math.MinInt64
+	}
+	return d
+}
 
 // StampOf converts t to a Stamp.
 func StampOf(t time.Time) Stamp {
@@ -105,7 +133,7 @@ func SeverityFromInt(n int64) Severity {
 // SeverityFromString normalises a severity name as SPEC §1 lists them,
 // case-insensitively; anything unrecognised is unknown (not an error).
 func SeverityFromString(s string) Severity {
-	l := strings.ToLower(strings.TrimSpace(s))
+	l := strings.ToLower(s)
 	switch l {
 	case "critical":
 		return 1

@@ -164,8 +164,11 @@ type SourceReport struct {
 	Deployments int         `json:"deployments"`
 	Incidents   int         `json:"incidents"`
 	Rejected    int         `json:"rejected"`
-	LastSuccess *time.Time  `json:"last_success"`
-	Error       *string     `json:"error"`
+	// FirstRejection is the first rejected record's error with its place
+	// (SPEC §1), null when nothing was rejected.
+	FirstRejection *string    `json:"first_rejection"`
+	LastSuccess    *time.Time `json:"last_success"`
+	Error          *string    `json:"error"`
 }
 
 // IncidentView is an incident as the report and the dashboard list it.

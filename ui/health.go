@@ -118,7 +118,11 @@ func (d *dashboard) sourceLine(s *model.SourceStatus, nameW, typeW int) string {
 	}
 	parts = append(parts, st.dim.Render(d.dataAge(s)))
 	if s.Rejected > 0 {
-		parts = append(parts, st.warn.Render(plural(s.Rejected, "rejected record")))
+		rej := plural(s.Rejected, "rejected record")
+		if s.FirstRejection != "" {
+			rej += ", first: " + oneLine(s.FirstRejection)
+		}
+		parts = append(parts, st.warn.Render(rej))
 	}
 	return head + "  " + strings.Join(parts, st.dim.Render(" · "))
 }

@@ -223,5 +223,8 @@ func (t *textReport) sources() {
 			line = append(line, st.bad.Render(" · error: "+oneLine(*s.Error)))
 		}
 		t.line(line...)
+		if s.FirstRejection != nil {
+			t.line("    ", st.dim.Render(strings.Repeat(" ", nameW+10)+"first rejected: "+oneLine(*s.FirstRejection)))
+		}
 	}
 }

@@ -103,11 +103,10 @@ func (e *ConfigError) Error() string {
 	if e.File == "" {
 		return "built-in configuration: " + e.Msg
 	}
-	name := filepath.Base(e.File)
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", name, e.Line, e.Msg)
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 	}
-	return fmt.Sprintf("%s: %s", name, e.Msg)
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
 
 // findConfig applies the lookup order of SPEC §6; "" means the built-in demo.
@@ -144,7 +143,12 @@ func loadConfig(path string, getenv func(string) string) (*Config, error) {
 	if err != nil {
 		return nil, &ConfigError{File: path, Msg: err.Error()}
 	}
-	return parseConfig(abs, data, getenv)
+	c, err := parseConfig(abs, data, getenv)
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		ce.File = path // as the user named it (or found by the lookup)
+	}
+	return c, err
 }
 
 // parseConfig validates the TOML document data that was read from file.
@@ -514,14 +518,11 @@ func (p *configParser) durationOrZero(key, label string, v any) (time.Duration, 
 	return 0, p.errAt(key, "%s: expected a duration string like \"30s\", got %s", label, describe(v))
 }
 
-// interval is a polling interval: a duration of at least a second, so no
-// source is asked more than once a second.
+// interval is a polling interval. Shorter than a second is raised to a
+// second: no source is asked more than once a second.
 func (p *configParser) interval(key, label string, v any) (time.Duration, error) {
 	d, err := p.duration(key, label, v)
-	if err == nil && d < minInterval {
-		err = p.errAt(key, "%s: %s is too short; poll at most once a second", label, d)
-	}
-	return d, err
+	return max(d, minInterval), err
 }
 
 var daysRE = regexp.MustCompile(`^([0-9]+)d$`)

@@ -211,11 +211,11 @@ func (s *settings) clock() func() time.Time {
 func resolve(c *commonFlags, e *env) (*settings, error) {
 	s := &settings{}
 	if c.now != "" {
-		t, err := time.Parse(time.RFC3339Nano, c.now)
+		t, err := parseNow(c.now)
 		if err != nil {
-			return nil, usagef("--now: %q is not an RFC 3339 time like 2026-11-20T14:03:00Z", c.now)
+			return nil, err
 		}
-		s.now, s.fixed = t.UTC(), true
+		s.now, s.fixed = t, true
 	}
 	if c.demo {
 		s.cfg, s.demo = demoConfig(), true
@@ -244,4 +244,17 @@ func resolve(c *commonFlags, e *env) (*settings, error) {
 		s.cfg.Environments = c.environments
 	}
 	return s, nil
+}
+
+// parseNow parses --now: RFC 3339, and a year whose window (up to 366
+// days back) the model can represent.
+func parseNow(v string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, strings.Replace(strings.Replace(v, "t", "T", 1), "z", "Z", 1))
+	if err != nil {
+		return time.Time{}, usagef("--now: %q is not an RFC 3339 time like 2026-11-20T14:03:00Z", v)
+	}
+	if y := t.UTC().Year(); y < 1679 || y > 2261 {
+		return time.Time{}, usagef("--now: %q is outside the years 1679 to 2261", v)
+	}
+	return t.UTC(), nil
 }

@@ -171,11 +171,11 @@ func remoteSnapshot(args []string, e *env, base *settings, p *poller.Poller) err
 		cfg.Environments = envs
 	}
 	if *now != "" {
-		t, err := time.Parse(time.RFC3339Nano, *now)
+		t, err := parseNow(*now)
 		if err != nil {
-			return usagef("--now: %q is not an RFC 3339 time", *now)
+			return err
 		}
-		s.now, s.fixed = t.UTC(), true
+		s.now, s.fixed = t, true
 	}
 	v := p.Latest()
 	if err := writeReport(e.stdout, s.report(v), *format, false); err != nil {
