@@ -265,7 +265,7 @@ const (
 // delta is the change of a metric against the previous window.
 type delta struct {
 	arrow   string // "▲", "▼", "=" or ""
-	amount  string // "12%", "from 0", or a reason there is none
+	amount  string // "12%", or a reason there is none; "" from 0, where a percentage means nothing
 	verdict verdict
 }
 
@@ -283,7 +283,7 @@ func compare(cur, prev *float64, up bool) delta {
 		if c == 0 {
 			return delta{arrow: "=", amount: "0%", verdict: verdictSame}
 		}
-		return delta{arrow: "▲", amount: "from 0", verdict: judge(true, up)}
+		return delta{arrow: "▲", verdict: judge(true, up)}
 	}
 	pct := (c - p) / math.Abs(p) * 100
 	if math.Abs(pct) < 0.5 {
@@ -326,7 +326,9 @@ func (d delta) text() string {
 	if d.arrow != "" {
 		parts = append(parts, d.arrow)
 	}
-	parts = append(parts, d.amount)
+	if d.amount != "" {
+		parts = append(parts, d.amount)
+	}
 	if w := d.verdict.word(); w != "" {
 		parts = append(parts, w)
 	}

@@ -82,7 +82,7 @@ func TestCompare(t *testing.T) {
 		{"lead time down is better", fp(90), fp(100), false, "▼ 10% better", verdictBetter},
 		{"failure rate up is worse", fp(0.12), fp(0.10), false, "▲ 20% worse", verdictWorse},
 		{"no change", fp(100), fp(100.2), false, "= 0%", verdictSame},
-		{"from zero", fp(0.1), fp(0), false, "▲ from 0 worse", verdictWorse},
+		{"from zero", fp(0.1), fp(0), false, "▲ worse", verdictWorse},
 		{"zero to zero", fp(0), fp(0), true, "= 0%", verdictSame},
 		{"no previous", fp(1), nil, true, "no previous data", verdictNone},
 		{"no current", nil, fp(1), true, "no data", verdictNone},

@@ -65,7 +65,7 @@ func TestWriteText(t *testing.T) {
 	}{
 		{"doradash", []string{"last 24 hours", "2026-11-19 14:03 → 2026-11-20 14:03 UTC"}},
 		{"environments", []string{"production", "services all"}},
-		{"Deployment frequency", []string{"3.0/day", "●●●● elite", "▲ from 0 better", "3 deployments", "deployed on 1 of 1 day"}},
+		{"Deployment frequency", []string{"3.0/day", "●●●● elite", "▲ better (was 0.0/month)", "3 deployments", "deployed on 1 of 1 day"}},
 		{"Lead time for changes", []string{"2h", "●●●● elite", "median of 3 changes", "mean 2h", "p90 3h"}},
 		{"Change failure rate", []string{"33.3%", "●○○○ low", "1 of 3 deployments"}},
 		{"Time to restore", []string{"30m", "●●●● elite", "median of 1 incident"}},
