@@ -7,8 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mattn/go-isatty"
 
@@ -54,18 +54,21 @@ func writeReport(w io.Writer, r *model.Report, format string, color bool) error 
 }
 
 // failedSources returns an error wrapping errSourceFailed that names every
-// source whose last poll failed, or nil.
+// source whose last poll failed (their errors are in the output), or nil.
 func failedSources(v *model.Version) error {
 	var failed []string
 	for _, st := range v.Sources {
 		if !st.OK {
-			failed = append(failed, fmt.Sprintf("source %q failed: %s", st.Name, st.Error))
+			failed = append(failed, strconv.Quote(st.Name))
 		}
 	}
-	if len(failed) == 0 {
+	switch len(failed) {
+	case 0:
 		return nil
+	case 1:
+		return fmt.Errorf("%w: source %s failed", errSourceFailed, failed[0])
 	}
-	return fmt.Errorf("%w: %s", errSourceFailed, strings.Join(failed, "; "))
+	return fmt.Errorf("%w: %d of %d sources failed: %s", errSourceFailed, len(failed), len(v.Sources), strings.Join(failed, ", "))
 }
 
 // colorFor says whether text output may use colour: stdout is a terminal
@@ -127,6 +130,6 @@ func checkLine(st model.SourceStatus, nameW, targetW int) string {
 	} else {
 		facts = append(facts, st.Error)
 	}
-	facts = append(facts, st.LastDuration.Round(time.Millisecond).String())
+	facts = append(facts, fmt.Sprintf("%d ms", st.LastDuration.Milliseconds()))
 	return fmt.Sprintf("%-4s  %-*s  %-*s  %s", state, nameW, st.Name, targetW, st.Target, strings.Join(facts, ", "))
 }
