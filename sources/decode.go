@@ -2,12 +2,10 @@ package sources
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"math/bits"
 	"path"
 	"strconv"
 	"strings"
@@ -84,9 +82,11 @@ type Rejections struct {
 // "incidents" is neither an array nor null, is an error and no batch is
 // returned; so is a read error from r (wrapped, so errors.Is sees it).
 //
-// NDJSON: blank lines are skipped but counted for line numbers. A last line
-// without a terminating newline that does not parse is taken to be still
-// being written and is skipped without being counted as rejected.
+// NDJSON: each line stands alone. Blank lines are skipped but counted for
+// line numbers; every other line is one record or one rejection ("line 17:
+// ..."), a line that is not JSON included. A last line without a
+// terminating newline is no exception: caught half-written, it is rejected
+// as not JSON like any other (SPEC §1).
 func Decode(r io.Reader, f Format) (*model.Batch, Rejections, error) {
 	out, err := decode(r, f)
 	if err != nil {
@@ -95,25 +95,16 @@ func Decode(r io.Reader, f Format) (*model.Batch, Rejections, error) {
 	return out.batch, out.rej, nil
 }
 
-// decoded is what decode returns: the batch, its rejections, and whether an
-// unterminated, unparseable last NDJSON line was skipped (the file source
-// then re-reads the file on its next poll).
+// decoded is what decode returns: the batch, its rejections, and whether
+// the last NDJSON line was unterminated and not JSON, so most likely still
+// being written. Such a line is rejected like any other; the file source
+// just does not remember the file as read, so that its next poll reads it
+// again even if its size and modification time look unchanged.
 type decoded struct {
 	batch   *model.Batch
 	rej     Rejections
 	partial bool
 }
-
-// readBufSize is the size of the streaming read buffer; a single token or
-// NDJSON line longer than that grows it, up to maxToken.
-const readBufSize = 256 << 10
-
-// maxToken bounds one string, number or NDJSON line, so garbage without a
-// closing quote or newline cannot make the buffer grow without end.
-const maxToken = 64 << 20
-
-// maxDepth bounds the nesting of values, as encoding/json does.
-const maxDepth = 10000
 
 func decode(r io.Reader, f Format) (decoded, error) {
 	d := newDecoder()
@@ -165,563 +156,6 @@ func (c *chunked[T]) slice() []T {
 		out = append(out, ch...)
 	}
 	return append(out, c.cur...)
-}
-
-// ---------------------------------------------------------------------------
-// Lexer: a streaming JSON tokenizer over a refillable buffer.
-
-// lexer reads JSON tokens from src through buf. Byte slices it returns
-// point into buf (or scratch) and are valid until its next call.
-// With src nil it reads only what buf holds (one NDJSON line).
-type lexer struct {
-	src      io.Reader
-	buf      []byte // buf[pos:] is unread input
-	pos      int
-	off      int64 // stream offset of buf[0]
-	done     bool  // src is exhausted or failed
-	rerr     error // read error other than io.EOF
-	scratch  []byte
-	key      []byte // the current object key, which a refill cannot move
-	nonASCII bool   // the last string read holds bytes >= 0x80
-	column   bool   // report offsets as 1-based columns (NDJSON lines)
-}
-
-// reset makes l read only b.
-func (l *lexer) reset(b []byte) {
-	l.buf, l.pos, l.off, l.done, l.src = b, 0, 0, true, nil
-}
-
-// fill reads more input, keeping buf[pos:]; it reports whether any arrived.
-func (l *lexer) fill() bool {
-	if l.done {
-		return false
-	}
-	if l.pos > 0 {
-		n := copy(l.buf, l.buf[l.pos:])
-		l.off += int64(l.pos)
-		l.buf = l.buf[:n]
-		l.pos = 0
-	}
-	if len(l.buf) == cap(l.buf) {
-		if len(l.buf) >= maxToken {
-			l.done = true
-			l.rerr = &syntaxError{off: l.off, msg: fmt.Sprintf("a single value or line is longer than %d MiB", maxToken>>20)}
-			return false
-		}
-		nb := make([]byte, len(l.buf), 2*cap(l.buf))
-		copy(nb, l.buf)
-		l.buf = nb
-	}
-	for range 100 {
-		n, err := l.src.Read(l.buf[len(l.buf):cap(l.buf)])
-		l.buf = l.buf[:len(l.buf)+n]
-		if err != nil {
-			l.done = true
-			if err != io.EOF {
-				l.rerr = err
-			}
-			return n > 0
-		}
-		if n > 0 {
-			return true
-		}
-	}
-	l.done = true
-	l.rerr = io.ErrNoProgress
-	return false
-}
-
-// ensure makes buf hold at least n bytes from index i, which it returns
-// adjusted for any compaction; ok is false when the input ends first.
-func (l *lexer) ensure(i, n int) (int, bool) {
-	for len(l.buf)-i < n {
-		rel := i - l.pos
-		if !l.fill() {
-			return l.pos + rel, false
-		}
-		i = l.pos + rel
-	}
-	return i, true
-}
-
-// peek skips whitespace and returns the next byte without consuming it;
-// ok is false at the end of input.
-func (l *lexer) peek() (c byte, ok bool) {
-	for {
-		buf := l.buf
-		for i := l.pos; i < len(buf); i++ {
-			c := buf[i]
-			if c > ' ' || (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-				l.pos = i
-				return c, true
-			}
-		}
-		l.pos = len(buf)
-		if !l.fill() {
-			return 0, false
-		}
-	}
-}
-
-// syntaxError is a JSON syntax error at a byte offset of the document (or
-// a column of an NDJSON line).
-type syntaxError struct {
-	off    int64
-	column bool
-	msg    string
-	where  string // the record being read, if any
-}
-
-func (e *syntaxError) Error() string {
-	var b strings.Builder
-	if e.column {
-		fmt.Fprintf(&b, "column %d: %s", e.off+1, e.msg)
-		return b.String()
-	}
-	fmt.Fprintf(&b, "syntax error at byte offset %d", e.off)
-	if e.where != "" {
-		b.WriteString(" (in " + e.where + ")")
-	}
-	b.WriteString(": " + e.msg)
-	return b.String()
-}
-
-// errAt is a syntax error at index i of buf.
-func (l *lexer) errAt(i int, format string, args ...any) error {
-	return &syntaxError{off: l.off + int64(i), column: l.column, msg: fmt.Sprintf(format, args...)}
-}
-
-// endErr is the error for input that ends too early: the read error if
-// there was one, else a syntax error.
-func (l *lexer) endErr() error {
-	if l.rerr != nil {
-		var se *syntaxError
-		if errors.As(l.rerr, &se) {
-			return se
-		}
-		return fmt.Errorf("at byte offset %d: %w", l.off+int64(len(l.buf)), l.rerr)
-	}
-	return l.errAt(len(l.buf), "unexpected end of input")
-}
-
-// charErr reports an unexpected byte at pos.
-func (l *lexer) charErr(c byte, context string) error {
-	return l.errAt(l.pos, "invalid character %s %s", quoteChar(c), context)
-}
-
-func quoteChar(c byte) string {
-	switch {
-	case c == '\'':
-		return `'\''`
-	case c == '"':
-		return `'"'`
-	case c >= 0x20 && c < 0x7f:
-		return "'" + string(rune(c)) + "'"
-	}
-	return fmt.Sprintf("%#02x", c)
-}
-
-// strStop marks the bytes that end the fast path of a string scan.
-var strStop = func() (t [256]bool) {
-	for c := range 256 {
-		t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80
-	}
-	return t
-}()
-
-// SWAR constants: a byte's lowest and highest bit in every byte of a word.
-const (
-	lsbs = 0x0101010101010101
-	msbs = 0x8080808080808080
-)
-
-// scanString returns the index of the first byte at or after i that ends
-// the fast path of a string scan (see strStop), or len(buf). It tests eight
-// bytes at a time: a subtraction borrows only out of a byte that matches,
-// so the lowest flagged byte of a word is always a true match.
-func scanString(buf []byte, i int) int {
-	for i+8 <= len(buf) {
-		x := binary.LittleEndian.Uint64(buf[i:])
-		m := ((x - lsbs*0x20) | ((x ^ lsbs*'"') - lsbs) | ((x ^ lsbs*'\\') - lsbs) | x) & msbs
-		if m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-		i += 8
-	}
-	for i < len(buf) && !strStop[buf[i]] {
-		i++
-	}
-	return i
-}
-
-// readString reads the string starting at pos (a '"') and returns its
-// unescaped content.
-func (l *lexer) readString() ([]byte, error) {
-	l.nonASCII = false
-	start := l.pos + 1
-	i := start
-	for {
-		buf := l.buf
-		for {
-			if i = scanString(buf, i); i >= len(buf) {
-				break
-			}
-			c := buf[i]
-			switch {
-			case c == '"':
-				l.pos = i + 1
-				return buf[start:i], nil
-			case c == '\\':
-				return l.readEscaped(start, i)
-			case c < 0x20:
-				return nil, l.errAt(i, "invalid control character %s in string", quoteChar(c))
-			}
-			l.nonASCII = true
-			i++
-		}
-		rel, srel := i-l.pos, start-l.pos
-		if !l.fill() {
-			return nil, l.endErr()
-		}
-		i, start = l.pos+rel, l.pos+srel
-	}
-}
-
-// readEscaped finishes a string whose first escape is at i, unescaping
-// into scratch.
-func (l *lexer) readEscaped(start, i int) ([]byte, error) {
-	out := append(l.scratch[:0], l.buf[start:i]...)
-	defer func() { l.scratch = out[:0] }()
-	for {
-		var ok bool
-		if i, ok = l.ensure(i, 1); !ok {
-			return nil, l.endErr()
-		}
-		c := l.buf[i]
-		switch {
-		case c == '"':
-			l.pos = i + 1
-			return out, nil
-		case c < 0x20:
-			return nil, l.errAt(i, "invalid control character %s in string", quoteChar(c))
-		case c != '\\':
-			if c >= 0x80 {
-				l.nonASCII = true
-			}
-			out = append(out, c)
-			i++
-			continue
-		}
-		if i, ok = l.ensure(i, 2); !ok {
-			return nil, l.endErr()
-		}
-		switch e := l.buf[i+1]; e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, err := l.hex4(&i)
-			if err != nil {
-				return nil, err
-			}
-			if r >= 0xD800 && r < 0xDC00 {
-				// A high surrogate: take the low one if it follows.
-				j := i + 2
-				if j, ok = l.ensure(j, 2); ok && l.buf[j] == '\\' && l.buf[j+1] == 'u' {
-					i = j
-					r2, err := l.hex4(&i)
-					if err != nil {
-						return nil, err
-					}
-					if r2 >= 0xDC00 && r2 < 0xE000 {
-						r = 0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00)
-					} else {
-						out = utf8.AppendRune(out, utf8.RuneError)
-						r = r2
-					}
-				} else {
-					i = j - 2
-				}
-			}
-			if r >= 0xD800 && r < 0xE000 {
-				r = utf8.RuneError
-			}
-			if r >= 0x80 {
-				l.nonASCII = true
-			}
-			out = utf8.AppendRune(out, r)
-		default:
-			return nil, l.errAt(i+1, "invalid escape %s in string", quoteChar(e))
-		}
-		i += 2
-	}
-}
-
-// hex4 reads the four hex digits of the \u escape at *i, leaving *i on the
-// last of them minus one, so that the caller's i += 2 steps past it.
-func (l *lexer) hex4(i *int) (rune, error) {
-	j, ok := l.ensure(*i, 6)
-	if !ok {
-		return 0, l.endErr()
-	}
-	var r rune
-	for k := j + 2; k < j+6; k++ {
-		c := l.buf[k]
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, l.errAt(k, "invalid character %s in \\u escape", quoteChar(c))
-		}
-	}
-	*i = j + 4
-	return r, nil
-}
-
-// numChar marks the bytes a number token may hold.
-var numChar = func() (t [256]bool) {
-	for _, c := range []byte("0123456789+-.eE") {
-		t[c] = true
-	}
-	return t
-}()
-
-// readNumber reads the number at pos; integer reports that it has neither
-// fraction nor exponent.
-func (l *lexer) readNumber() (num []byte, integer bool, err error) {
-	i := l.pos
-	for {
-		for i < len(l.buf) && numChar[l.buf[i]] {
-			i++
-		}
-		if i < len(l.buf) {
-			break
-		}
-		rel := i - l.pos
-		if !l.fill() {
-			if l.rerr != nil {
-				return nil, false, l.endErr()
-			}
-			i = l.pos + rel
-			break
-		}
-		i = l.pos + rel
-	}
-	num = l.buf[l.pos:i]
-	integer, ok := validNumber(num)
-	if !ok {
-		return nil, false, l.errAt(l.pos, "invalid number %s", truncate(num))
-	}
-	l.pos = i
-	return num, integer, nil
-}
-
-// validNumber checks the JSON number grammar.
-func validNumber(b []byte) (integer, ok bool) {
-	i := 0
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	default:
-		return false, false
-	}
-	integer = true
-	if i < len(b) && b[i] == '.' {
-		integer = false
-		i++
-		if i == len(b) || b[i] < '0' || b[i] > '9' {
-			return false, false
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		integer = false
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i == len(b) || b[i] < '0' || b[i] > '9' {
-			return false, false
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	return integer, i == len(b)
-}
-
-// literal consumes the literal word (true, false, null) at pos.
-func (l *lexer) literal(word string) error {
-	i, ok := l.ensure(l.pos, len(word))
-	if !ok {
-		if l.rerr != nil {
-			return l.endErr()
-		}
-		// Compare what there is, so the error names the bad byte if any.
-		i = l.pos
-	}
-	for k := 0; k < len(word); k++ {
-		if i+k >= len(l.buf) {
-			return l.endErr()
-		}
-		if l.buf[i+k] != word[k] {
-			return l.errAt(i+k, "invalid character %s in literal %s", quoteChar(l.buf[i+k]), word)
-		}
-	}
-	l.pos = i + len(word)
-	return nil
-}
-
-// skipValue validates and skips one value of any kind.
-func (l *lexer) skipValue(depth int) error {
-	c, ok := l.peek()
-	if !ok {
-		return l.endErr()
-	}
-	switch c {
-	case '{', '[':
-		if depth >= maxDepth {
-			return l.errAt(l.pos, "nested deeper than %d levels", maxDepth)
-		}
-		l.pos++
-		if c == '{' {
-			return l.object(func([]byte) error { return l.skipValue(depth + 1) })
-		}
-		return l.array(func(int) error { return l.skipValue(depth + 1) })
-	case '"':
-		_, err := l.readString()
-		return err
-	case 't':
-		return l.literal("true")
-	case 'f':
-		return l.literal("false")
-	case 'n':
-		return l.literal("null")
-	}
-	if c == '-' || (c >= '0' && c <= '9') {
-		_, _, err := l.readNumber()
-		return err
-	}
-	return l.charErr(c, "looking for beginning of value")
-}
-
-// object reads the members of an object whose '{' is consumed, calling
-// member with each key (valid only until member reads further, since a
-// nested object reuses its buffer) to read the value.
-func (l *lexer) object(member func(key []byte) error) error {
-	c, ok := l.peek()
-	if !ok {
-		return l.endErr()
-	}
-	if c == '}' {
-		l.pos++
-		return nil
-	}
-	for {
-		if c != '"' {
-			return l.charErr(c, "looking for beginning of object key string")
-		}
-		key, err := l.readString()
-		if err != nil {
-			return err
-		}
-		// The peek below may refill buf, so the key is copied out first.
-		l.key = append(l.key[:0], key...)
-		if c, ok = l.peek(); !ok {
-			return l.endErr()
-		}
-		if c != ':' {
-			return l.charErr(c, "after object key")
-		}
-		l.pos++
-		if err := member(l.key); err != nil {
-			return err
-		}
-		if c, ok = l.peek(); !ok {
-			return l.endErr()
-		}
-		l.pos++
-		switch c {
-		case '}':
-			return nil
-		case ',':
-		default:
-			l.pos--
-			return l.charErr(c, "after object key:value pair")
-		}
-		if c, ok = l.peek(); !ok {
-			return l.endErr()
-		}
-	}
-}
-
-// array reads the elements of an array whose '[' is consumed, calling elem
-// with each element's index to read it.
-func (l *lexer) array(elem func(i int) error) error {
-	c, ok := l.peek()
-	if !ok {
-		return l.endErr()
-	}
-	if c == ']' {
-		l.pos++
-		return nil
-	}
-	for i := 0; ; i++ {
-		if err := elem(i); err != nil {
-			return err
-		}
-		if c, ok = l.peek(); !ok {
-			return l.endErr()
-		}
-		l.pos++
-		switch c {
-		case ']':
-			return nil
-		case ',':
-		default:
-			l.pos--
-			return l.charErr(c, "after array element")
-		}
-	}
-}
-
-// typeName names the JSON type of a value starting with c.
-func typeName(c byte) string {
-	switch c {
-	case '"':
-		return "string"
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	}
-	return "number"
 }
 
 // ---------------------------------------------------------------------------
@@ -960,7 +394,6 @@ const (
 	errEmpty
 	errType
 	errTimestamp
-	errRange
 	errStatus
 	errKind
 )
@@ -989,8 +422,6 @@ func (d *decoder) bad(f field, ci int, sub string, code errCode, val []byte, got
 			b.WriteString("wrong type: want " + wantType(f, ci, sub) + ", got " + typeName(got))
 		case errTimestamp:
 			b.WriteString("not an RFC 3339 timestamp: " + truncate(val))
-		case errRange:
-			b.WriteString("timestamp outside the supported range (1678 to 2262, not the Unix epoch itself): " + truncate(val))
 		case errStatus:
 			b.WriteString("unknown status " + truncate(val))
 		}
@@ -1231,9 +662,9 @@ func (d *decoder) stamp(l *lexer, c byte, f field, ci int, sub string) (model.St
 		if err != nil {
 			return 0, err
 		}
-		s, code := parseStamp(b, &d.dates)
-		if code != errNone {
-			d.bad(f, ci, sub, code, b, 0)
+		s, ok := parseStamp(b, &d.dates)
+		if !ok {
+			d.bad(f, ci, sub, errTimestamp, b, 0)
 		}
 		return s, nil
 	case 'n':
@@ -1508,11 +939,10 @@ func (d *decoder) lines() error {
 		}
 		d.line.reset(line)
 		if err := d.lineRecord(&d.line); err != nil {
-			if !terminated {
-				d.partial = true // being written: the next poll sees it whole
-				return nil
-			}
 			d.reject("not JSON: "+err.Error(), false)
+			if !terminated {
+				d.partial = true // likely being written: see decoded
+			}
 		}
 	}
 }
@@ -1539,169 +969,4 @@ func (d *decoder) lineRecord(l *lexer) error {
 	}
 	d.finish(kindUnknown)
 	return nil
-}
-
-// nextLine returns the next line without its '\n' (and without a '\r'
-// before it); terminated is false for a last line without '\n'. line is
-// nil at the end of input.
-func (l *lexer) nextLine() (line []byte, terminated bool, err error) {
-	scanned := 0
-	for {
-		if j := bytes.IndexByte(l.buf[l.pos+scanned:], '\n'); j >= 0 {
-			end := l.pos + scanned + j
-			line = l.buf[l.pos:end:end]
-			l.pos = end + 1
-			if n := len(line); n > 0 && line[n-1] == '\r' {
-				line = line[:n-1]
-			}
-			return line, true, nil
-		}
-		scanned = len(l.buf) - l.pos
-		if !l.fill() {
-			if l.rerr != nil {
-				return nil, false, l.endErr()
-			}
-			if len(l.buf) == l.pos {
-				return nil, false, nil
-			}
-			line = l.buf[l.pos:len(l.buf):len(l.buf)]
-			l.pos = len(l.buf)
-			return line, false, nil
-		}
-	}
-}
-
-// ---------------------------------------------------------------------------
-// Timestamps.
-
-// Bounds of a Stamp in whole Unix seconds (a little inside int64
-// nanoseconds, so the arithmetic below cannot overflow).
-const (
-	minStampSec = math.MinInt64 / 1_000_000_000
-	maxStampSec = math.MaxInt64 / 1_000_000_000
-)
-
-// parseStamp parses an RFC 3339 timestamp as time.Parse(time.RFC3339Nano)
-// accepts it: YYYY-MM-DDTHH:MM:SS, an optional fraction (digits beyond
-// nanoseconds are dropped), then Z or ±HH:MM. code is errTimestamp for
-// anything else and errRange for instants a Stamp cannot hold.
-// The optional cache remembers the last date, since consecutive records
-// mostly share it.
-func parseStamp(b []byte, cache *dateCache) (model.Stamp, errCode) {
-	if len(b) < len("2006-01-02T15:04:05Z") || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
-		return 0, errTimestamp
-	}
-	var days int64
-	if cache != nil && cache.valid && string(b[:10]) == string(cache.date[:]) {
-		days = cache.days
-	} else {
-		year, ok1 := digits(b[0:4])
-		month, ok2 := digits(b[5:7])
-		day, ok3 := digits(b[8:10])
-		if !(ok1 && ok2 && ok3) || b[4] != '-' || b[7] != '-' ||
-			month < 1 || month > 12 || day < 1 || day > daysIn(month, year) {
-			return 0, errTimestamp
-		}
-		days = daysFromCivil(year, month, day)
-		if cache != nil {
-			copy(cache.date[:], b)
-			cache.days, cache.valid = days, true
-		}
-	}
-	hour, ok1 := digits(b[11:13])
-	minute, ok2 := digits(b[14:16])
-	sec, ok3 := digits(b[17:19])
-	if !(ok1 && ok2 && ok3) || hour > 23 || minute > 59 || sec > 59 {
-		return 0, errTimestamp
-	}
-	rest := b[19:]
-	var nsec int64
-	if len(rest) >= 2 && rest[0] == '.' && rest[1] >= '0' && rest[1] <= '9' {
-		n := 1
-		for ; n < len(rest) && rest[n] >= '0' && rest[n] <= '9'; n++ {
-			if n <= 9 {
-				nsec = nsec*10 + int64(rest[n]-'0')
-			}
-		}
-		for k := n; k <= 9; k++ {
-			nsec *= 10
-		}
-		rest = rest[n:]
-	}
-	var offset int64
-	switch {
-	case len(rest) == 1 && rest[0] == 'Z':
-	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
-		oh, ok1 := digits(rest[1:3])
-		om, ok2 := digits(rest[4:6])
-		if !ok1 || !ok2 || oh > 23 || om > 59 {
-			return 0, errTimestamp
-		}
-		offset = int64(oh*60+om) * 60
-		if rest[0] == '-' {
-			offset = -offset
-		}
-	default:
-		return 0, errTimestamp
-	}
-	unix := days*86400 + int64(hour*3600+minute*60+sec) - offset
-	if unix < minStampSec || unix > maxStampSec {
-		return 0, errRange
-	}
-	ns := unix*1e9 + nsec
-	if (unix == maxStampSec && ns < 0) || ns == 0 {
-		return 0, errRange
-	}
-	return model.Stamp(ns), errNone
-}
-
-// dateCache holds the last date parseStamp converted.
-type dateCache struct {
-	date  [10]byte
-	days  int64
-	valid bool
-}
-
-// digits parses b as an unsigned decimal.
-func digits(b []byte) (int, bool) {
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
-func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
-
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if isLeap(year) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysFromCivil returns the days from 1970-01-01 to y-m-d (proleptic
-// Gregorian calendar).
-func daysFromCivil(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400 // floor division: y is -1 for January 0000
-	if y < 0 {
-		era = (y - 399) / 400
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era)*146097 + int64(doe) - 719468
 }

@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
-	"time"
 	"unsafe"
 
 	"doradash/model"
@@ -39,6 +37,12 @@ func summary(b *model.Batch) []string {
 }
 
 const ts = `"2026-11-20T14:03:00Z"` // a valid timestamp for documents below
+
+// minZ and maxZ are how summary shows MinStamp and MaxStamp.
+const (
+	minZ = "1677-09-21T00:12:43.145224193Z"
+	maxZ = "2262-04-11T23:47:16.854775807Z"
+)
 
 // dep and inc wrap record fields into a one-record document.
 func dep(fields string) string { return `{"deployments": [{` + fields + `}]}` }
@@ -150,10 +154,23 @@ func TestDecodeJSONDeployments(t *testing.T) {
 			count: 1, first: "deployments[0].finished_at: missing required field"},
 		{name: "missing finished_at", doc: dep(`"id": "a"`),
 			count: 1, first: "deployments[0].finished_at: missing required field"},
-		{name: "timestamp out of range", doc: dep(`"id": "a", "finished_at": "1500-01-01T00:00:00Z"`),
-			count: 1, first: `deployments[0].finished_at: timestamp outside the supported range (1678 to 2262, not the Unix epoch itself): "1500-01-01T00:00:00Z"`},
-		{name: "the epoch itself", doc: dep(`"id": "a", "finished_at": "1970-01-01T01:00:00+01:00"`),
-			count: 1, first: `deployments[0].finished_at: timestamp outside the supported range (1678 to 2262, not the Unix epoch itself): "1970-01-01T01:00:00+01:00"`},
+		{name: "timestamps beyond a Stamp's range are kept, clamped", doc: `{"deployments": [
+				{"id": "a", "finished_at": "1500-01-01T00:00:00Z", "commits": [{"sha": "1", "committed_at": "0000-01-01T00:00:00Z"}]},
+				{"id": "b", "finished_at": "9999-12-31T23:59:59Z", "commits": [{"sha": "2", "committed_at": "2300-01-01T00:00:00+02:00"}]},
+				{"id": "c", "finished_at": "2262-04-11T23:47:16.854775808Z"}]}`,
+			want: []string{"D|a||production|" + minZ + "|success|1@" + minZ,
+				"D|b||production|" + maxZ + "|success|2@" + maxZ, "D|c||production|" + maxZ + "|success|"}},
+		{name: "the epoch itself is kept, a nanosecond early", doc: `{"deployments": [
+				{"id": "a", "finished_at": "1970-01-01T01:00:00+01:00"}, {"id": "b", "finished_at": "1970-01-01T00:00:00Z"}]}`,
+			want: []string{"D|a||production|1969-12-31T23:59:59.999999999Z|success|",
+				"D|b||production|1969-12-31T23:59:59.999999999Z|success|"}},
+		{name: "lower-case t and z, leap second", doc: `{"deployments": [
+				{"id": "a", "finished_at": "2026-11-20t14:03:00z"}, {"id": "b", "finished_at": "2016-12-31T23:59:60.5Z"}]}`,
+			want: []string{"D|a||production|" + z + "|success|", "D|b||production|2017-01-01T00:00:00.5Z|success|"}},
+		{name: "second 60 outside a UTC day's last minute", doc: dep(`"id": "a", "finished_at": "2026-11-20T14:03:60Z"`),
+			count: 1, first: `deployments[0].finished_at: not an RFC 3339 timestamp: "2026-11-20T14:03:60Z"`},
+		{name: "offset 24 hours", doc: dep(`"id": "a", "finished_at": "2026-11-20T14:03:00+24:00"`),
+			count: 1, first: `deployments[0].finished_at: not an RFC 3339 timestamp: "2026-11-20T14:03:00+24:00"`},
 		{name: "long bad value is cut", doc: dep(`"id": "a", "finished_at": "` + strings.Repeat("x", 100) + `"`),
 			count: 1, first: `deployments[0].finished_at: not an RFC 3339 timestamp: "` + strings.Repeat("x", 40) + `"...`},
 		{name: "missing id", doc: dep(`"finished_at": ` + ts),
@@ -236,12 +253,14 @@ func TestDecodeJSONIncidents(t *testing.T) {
 				{"id": "12", "started_at": ` + ts + `, "severity": "weird"},
 				{"id": "13", "started_at": ` + ts + `, "severity": -1},
 				{"id": "14", "started_at": ` + ts + `, "severity": "3"},
-				{"id": "15", "started_at": ` + ts + `, "severity": 99999999999999999999999}]}`,
+				{"id": "15", "started_at": ` + ts + `, "severity": 99999999999999999999999},
+				{"id": "16", "started_at": ` + ts + `, "severity": " sev2 "}]}`,
 			want: []string{"I|1|||SEV1|" + z + "||||", "I|2|||SEV2|" + z + "||||", "I|3|||SEV3|" + z + "||||",
 				"I|4|||SEV4|" + z + "||||", "I|5|||SEV5|" + z + "||||", "I|6|||SEV1|" + z + "||||",
 				"I|7|||unknown|" + z + "||||", "I|8|||unknown|" + z + "||||", "I|9|||unknown|" + z + "||||",
 				"I|10|||unknown|" + z + "||||", "I|11|||unknown|" + z + "||||", "I|12|||unknown|" + z + "||||",
-				"I|13|||unknown|" + z + "||||", "I|14|||SEV3|" + z + "||||", "I|15|||unknown|" + z + "||||"}},
+				"I|13|||unknown|" + z + "||||", "I|14|||SEV3|" + z + "||||", "I|15|||unknown|" + z + "||||",
+				"I|16|||unknown|" + z + "||||"}},
 		{name: "deployment fields ignored on incidents", doc: inc(`"id": "a", "started_at": ` + ts + `, "commits": 5, "status": "weird", "finished_at": "x"`),
 			want: []string{"I|a|||unknown|" + z + "||||"}},
 		{name: "missing id", doc: inc(`"started_at": ` + ts),
@@ -251,6 +270,8 @@ func TestDecodeJSONIncidents(t *testing.T) {
 		{name: "bad started_at", doc: `{"incidents": [{"id": "a", "started_at": ` + ts + `}, {"id": "bad", "started_at": "soon"}]}`,
 			want:  []string{"I|a|||unknown|" + z + "||||"},
 			count: 1, first: `incidents[1].started_at: not an RFC 3339 timestamp: "soon"`},
+		{name: "resolved never: a 9999 placeholder is MaxStamp", doc: inc(`"id": "a", "started_at": ` + ts + `, "resolved_at": "9999-12-31T23:59:59Z"`),
+			want: []string{"I|a|||unknown|" + z + "|||" + maxZ + "|"}},
 		{name: "bad resolved_at", doc: inc(`"id": "a", "started_at": ` + ts + `, "resolved_at": "2026-02-30T00:00:00Z"`),
 			count: 1, first: `incidents[0].resolved_at: not an RFC 3339 timestamp: "2026-02-30T00:00:00Z"`},
 		{name: "detected_at wrong type", doc: inc(`"id": "a", "started_at": ` + ts + `, "detected_at": 5`),
@@ -339,8 +360,15 @@ func TestDecodeNDJSON(t *testing.T) {
 			want: []string{"D|a||production|" + z + "|success|", "D|a||production|" + z + "|success|"}},
 		{name: "unterminated complete last line is a record", doc: d("a") + "\n" + d("b"),
 			want: []string{"D|a||production|" + z + "|success|", "D|b||production|" + z + "|success|"}},
-		{name: "unterminated torn last line is skipped, not rejected", doc: d("a") + "\n" + `{"kind": "deployment", "id": "b", "fin`,
-			want: []string{"D|a||production|" + z + "|success|"}},
+		{name: "unterminated torn last line is rejected like any other", doc: d("a") + "\n" + `{"kind": "deployment", "id": "b", "fin`,
+			want:  []string{"D|a||production|" + z + "|success|"},
+			count: 1, first: "line 2: not JSON: column 39: unexpected end of input"},
+		{name: "unterminated torn last line after a rejected one", doc: d("a") + "\n{\"kind\": 7}\n" + `{"kind": "deployment", "id": "b", "fin`,
+			want:  []string{"D|a||production|" + z + "|success|"},
+			count: 2, first: "line 2: kind: wrong type: want string, got number"},
+		{name: "unterminated last line that is not JSON at all", doc: d("a") + "\n" + `deploy b`,
+			want:  []string{"D|a||production|" + z + "|success|"},
+			count: 1, first: "line 2: not JSON: column 1: invalid character 'd' looking for beginning of value"},
 		{name: "unterminated last line of the wrong kind is rejected", doc: d("a") + "\n" + `{"kind": "alert"}`,
 			want:  []string{"D|a||production|" + z + "|success|"},
 			count: 1, first: `line 2: unknown kind "alert"`},
@@ -349,22 +377,30 @@ func TestDecodeNDJSON(t *testing.T) {
 	})
 }
 
+// TestDecodePartialFlag checks that an unterminated last line that is not
+// JSON is both rejected and flagged, so the file source reads the file
+// again; a complete or terminated line is not flagged.
 func TestDecodePartialFlag(t *testing.T) {
+	const rec = `{"kind": "deployment", "id": "a", "finished_at": ` + ts + "}"
 	for _, tc := range []struct {
-		doc     string
-		partial bool
+		doc      string
+		partial  bool
+		rejected int
 	}{
-		{`{"kind": "deployment", "id": "a", "finished_at": ` + ts + "}\n", false},
-		{`{"kind": "deployment", "id": "a", "finished_at": ` + ts + "}", false},
-		{`{"kind": "deployment", "id": "a", "finished_at": ` + ts + "}\n{\"kind\"", true},
-		{"{\"kind\"\n", false},
+		{rec + "\n", false, 0},
+		{rec, false, 0},
+		{rec + "\n{\"kind\"", true, 1},
+		{rec + "\n{\"kind\"\n", false, 1},
+		{rec + "\n{\"kind\": \"alert\"}", false, 1},
+		{rec + "\n\n   ", false, 0},
 	} {
 		out, err := decode(strings.NewReader(tc.doc), FormatNDJSON)
 		if err != nil {
 			t.Fatalf("decode(%q): %v", tc.doc, err)
 		}
-		if out.partial != tc.partial {
-			t.Errorf("decode(%q).partial = %v, want %v", tc.doc, out.partial, tc.partial)
+		if out.partial != tc.partial || out.rej.Count != tc.rejected || len(out.batch.Deployments) != 1 {
+			t.Errorf("decode(%q): partial %v, rejected %d, %d records; want %v, %d, 1",
+				tc.doc, out.partial, out.rej.Count, len(out.batch.Deployments), tc.partial, tc.rejected)
 		}
 	}
 }
@@ -495,71 +531,6 @@ func TestFormatFor(t *testing.T) {
 	} {
 		if got := FormatFor(tc.f, tc.name); got != tc.want {
 			t.Errorf("FormatFor(%v, %q) = %v, want %v", tc.f, tc.name, got, tc.want)
-		}
-	}
-}
-
-func TestParseStamp(t *testing.T) {
-	valid := []string{
-		"2026-11-20T14:03:00Z", "2026-11-20T14:03:00+02:00", "2026-11-20T14:03:00-00:00",
-		"2026-11-20T14:03:00.5Z", "2026-11-20T14:03:00.123456789+05:30", "2026-11-20T14:03:00.1234567891234Z",
-		"2024-02-29T23:59:59Z", "2000-02-29T00:00:00Z", "1678-01-01T00:00:00Z", "2262-04-11T23:47:16.854775807Z",
-		"2026-11-20T00:00:00+23:59", "1970-01-01T00:00:00.000000001Z",
-	}
-	for _, s := range valid {
-		want, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			t.Fatalf("time.Parse(%q): %v", s, err)
-		}
-		got, code := parseStamp([]byte(s), nil)
-		if code != errNone || got.Time() != want.UTC() {
-			t.Errorf("parseStamp(%q) = %v, %d; want %v", s, got, code, want.UTC())
-		}
-	}
-	invalid := map[string]errCode{
-		"yesterday": errTimestamp, "": errTimestamp, "2026-13-01T00:00:00Z": errTimestamp,
-		"2026-00-10T00:00:00Z": errTimestamp, "2026-02-29T00:00:00Z": errTimestamp, "1900-02-29T00:00:00Z": errTimestamp,
-		"2026-04-31T00:00:00Z": errTimestamp, "2026-11-00T00:00:00Z": errTimestamp,
-		"2026-11-20 14:03:00Z": errTimestamp, "2026-11-20T14:03:00": errTimestamp, "2026-11-20T24:00:00Z": errTimestamp,
-		"2026-11-20T14:60:00Z": errTimestamp, "2026-11-20T14:03:60Z": errTimestamp, "2026-11-20T14:03:00+24:00": errTimestamp,
-		"2026-11-20T14:03:00+02:60": errTimestamp, "2026-11-20T14:03:00.Z": errTimestamp, "2026-11-20T14:03:00+0200": errTimestamp,
-		"2026-11-20t14:03:00Z": errTimestamp, "2026-11-20T14:03:00z": errTimestamp, "2026-11-20T14:03Z": errTimestamp,
-		"+2026-11-20T14:03:00Z": errTimestamp, "2026-1-20T14:03:00Z": errTimestamp, "2026-11-20T14:03:00ZZ": errTimestamp,
-		"2026-11-20T14:03:00.1.2Z": errTimestamp, "2026-11-20T14:03:00 Z": errTimestamp, "2026-11-2OT14:03:00Z": errTimestamp,
-		"2026-11-20T14:03:00+02:00 ": errTimestamp, "2026/11/20T14:03:00Z": errTimestamp,
-		"1500-01-01T00:00:00Z": errRange, "2300-01-01T00:00:00Z": errRange, "2262-04-11T23:47:16.854775808Z": errRange,
-		"1677-01-01T00:00:00Z": errRange, "1970-01-01T00:00:00Z": errRange, "1970-01-01T02:00:00+02:00": errRange,
-		"0000-01-01T00:00:00Z": errRange, "9999-12-31T23:59:59Z": errRange,
-	}
-	for s, want := range invalid {
-		if got, code := parseStamp([]byte(s), nil); code != want {
-			t.Errorf("parseStamp(%q) = %v, %d; want code %d", s, got, code, want)
-		}
-	}
-}
-
-// TestParseStampMatchesTime checks random well-formed timestamps, with and
-// without the date cache, against time.Parse.
-func TestParseStampMatchesTime(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	var cache dateCache
-	layouts := []string{"2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05.000Z07:00", "2006-01-02T15:04:05.999999999Z07:00"}
-	for range 20000 {
-		sec := r.Int64N(int64(580*365*86400)) - int64(290*365*86400) // 1680–2260
-		zone := time.FixedZone("", (r.IntN(2*1439+1)-1439)*60)       // RFC 3339 offsets stop at ±23:59
-		tm := time.Unix(sec, r.Int64N(1e9)).In(zone)
-		s := tm.Format(layouts[r.IntN(len(layouts))])
-		want, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			t.Fatalf("time.Parse(%q): %v", s, err)
-		}
-		c := &cache
-		if r.IntN(2) == 0 {
-			c = nil
-		}
-		got, code := parseStamp([]byte(s), c)
-		if code != errNone || got != model.StampOf(want) {
-			t.Fatalf("parseStamp(%q) = %v, %d; want %v", s, got, code, want.UTC())
 		}
 	}
 }

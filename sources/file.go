@@ -22,10 +22,12 @@ type FileOptions struct {
 // in, so memory follows the records kept, not the file's size.
 //
 // A JSON file caught half-written does not parse: the poll fails and the
-// poller keeps the last good data. An NDJSON file whose last line is
-// unterminated and does not parse (a writer caught mid-line) yields the
-// lines before it, without counting that line as rejected, and is read again
-// on the next poll even if it has not changed by then.
+// poller keeps the last good data. An NDJSON file caught mid-line yields
+// the lines before it, and its torn last line (unterminated and not JSON)
+// counts as a rejected record, as every line that is not JSON does
+// (SPEC §1). Such a read is not remembered: the next poll reads the file
+// again even if its size and modification time look unchanged, and once
+// the writer has finished the line it is a record like the others.
 type File struct {
 	name, path string
 	format     Format
@@ -87,7 +89,7 @@ func (f *File) fetch(ctx context.Context) (Result, error) {
 	}
 	f.last = fi
 	if out.partial {
-		f.last = nil
+		f.last = nil // a line still being written: read again next time
 	}
 	return Result{Batch: out.batch, Rejected: out.rej.Count, FirstRejection: out.rej.First}, nil
 }

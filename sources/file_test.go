@@ -148,21 +148,24 @@ func TestFileNDJSONPartialLastLine(t *testing.T) {
 	f := NewFile(FileOptions{Name: "f", Path: p})
 	ctx := context.Background()
 
+	// A torn last line is a rejected record, as every line that is not
+	// JSON is (SPEC §1).
+	const torn = "line 2: not JSON: column 21: unexpected end of input"
 	writeFile(t, p, line("a")+"\n"+line("b")[:20], t0)
 	res, err := f.Fetch(ctx)
-	if err != nil || ids(res) != "a" || res.Rejected != 0 {
-		t.Fatalf("torn last line: %q rejected %d, err %v; want a, 0", ids(res), res.Rejected, err)
+	if err != nil || ids(res) != "a" || res.Rejected != 1 || res.FirstRejection != torn {
+		t.Fatalf("torn last line: %q rejected %d %q, err %v; want a, 1 %q", ids(res), res.Rejected, res.FirstRejection, err, torn)
 	}
 	// Not remembered: the same file is read again rather than Unchanged.
 	res, err = f.Fetch(ctx)
-	if err != nil || res.Unchanged || ids(res) != "a" {
+	if err != nil || res.Unchanged || ids(res) != "a" || res.Rejected != 1 {
 		t.Fatalf("second read of torn file: %+v, %v; want a re-read", res, err)
 	}
-	// The writer finishes the line.
+	// The writer finishes the line: a record, nothing rejected any more.
 	writeFile(t, p, line("a")+"\n"+line("b")+"\n", t0.Add(time.Second))
 	res, err = f.Fetch(ctx)
-	if err != nil || ids(res) != "a,b" {
-		t.Fatalf("finished line: %q, %v; want a,b", ids(res), err)
+	if err != nil || ids(res) != "a,b" || res.Rejected != 0 || res.FirstRejection != "" {
+		t.Fatalf("finished line: %q rejected %d %q, %v; want a,b, 0", ids(res), res.Rejected, res.FirstRejection, err)
 	}
 	res, err = f.Fetch(ctx)
 	if err != nil || !res.Unchanged {
