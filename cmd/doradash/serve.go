@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"doradash/cmd/doradash/internal/sshd"
+	"doradash/model"
 	"doradash/sources/poller"
 	"doradash/ui"
 )
@@ -66,10 +67,12 @@ func runServe(ctx context.Context, args []string, e *env) error {
 			m := ui.New(o)
 			// The session's end, however it comes, ends the subscription.
 			context.AfterFunc(ctx, m.Close)
-			return newGuard(m)
+			// A panic ends the session, not the server: sshd logs the
+			// guard's error (sshd.Failer) and tells the client.
+			return sessionGuard{newGuard(m)}
 		},
 		RunCommand: func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-			return runRemote(args, &env{stdout: stdout, stderr: stderr, getenv: e.getenv}, s, p)
+			return runRemote(ctx, args, &env{stdout: stdout, stderr: stderr, getenv: e.getenv}, s, p)
 		},
 	})
 	if err != nil {
@@ -92,6 +95,8 @@ func runServe(ctx context.Context, args []string, e *env) error {
 		defer wg.Done()
 		serveErr <- srv.Serve(ln)
 	}()
+	// With --listen 127.0.0.1:0 this line is how a test or script learns
+	// the port: it is the first to carry addr=, once the listener is bound.
 	log.Info("serving the dashboard over SSH", "addr", ln.Addr().String(), "sources", len(s.cfg.Sources), "demo", s.demo)
 	var result error
 	select {
@@ -111,10 +116,24 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	return result
 }
 
+// sessionGuard is the guard of an SSH session's dashboard. sshd hands it
+// the session program's Quit (SetQuit), so that a panic in View ends the
+// session as it ends the local dashboard, instead of leaving a blank screen,
+// and reads its Err when the program has ended.
+type sessionGuard struct{ guard }
+
+var (
+	_ sshd.QuitSetter = sessionGuard{}
+	_ sshd.Failer     = sessionGuard{}
+)
+
+// SetQuit implements sshd.QuitSetter.
+func (g sessionGuard) SetQuit(quit func()) { g.setQuit(quit) }
+
 // runRemote runs a command an SSH client sent without a PTY: `snapshot`
 // (also for no command at all), `version` or `help`, computed from the
-// shared poller's latest data, never polling again.
-func runRemote(args []string, e *env, s *settings, p *poller.Poller) int {
+// shared poller's data, never polling again. ctx ends with the session.
+func runRemote(ctx context.Context, args []string, e *env, s *settings, p *poller.Poller) int {
 	cmd := "snapshot"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
@@ -122,7 +141,7 @@ func runRemote(args []string, e *env, s *settings, p *poller.Poller) int {
 	var err error
 	switch cmd {
 	case "snapshot":
-		err = remoteSnapshot(args, e, s, p)
+		err = remoteSnapshot(ctx, args, e, s, p)
 	case "version":
 		fmt.Fprintf(e.stdout, "doradash %s\n", versionString())
 	case "help", "--help", "-h":
@@ -133,7 +152,7 @@ func runRemote(args []string, e *env, s *settings, p *poller.Poller) int {
 	return exitCode(err, e.stderr)
 }
 
-func remoteSnapshot(args []string, e *env, base *settings, p *poller.Poller) error {
+func remoteSnapshot(ctx context.Context, args []string, e *env, base *settings, p *poller.Poller) error {
 	fs := flag.NewFlagSet("snapshot", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	format := fs.String("format", "text", "text or json")
@@ -177,9 +196,45 @@ func remoteSnapshot(args []string, e *env, base *settings, p *poller.Poller) err
 		}
 		s.now, s.fixed = t, true
 	}
-	v := p.Latest()
+	v := polledVersion(ctx, p, firstPollWait)
 	if err := writeReport(e.stdout, s.report(v), *format, false); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	return failedSources(v)
+}
+
+// firstPollWait bounds how long a command sent right after the server
+// started waits for the first poll of every source.
+const firstPollWait = 30 * time.Second
+
+// polledVersion returns the poller's newest version once every source has
+// been polled at least once. Right after the server starts, sources are
+// still pending: a snapshot of that empty dataset would look like real
+// zeros to a script. It gives up, returning the newest version as it is,
+// when ctx ends or after limit.
+func polledVersion(ctx context.Context, p *poller.Poller, limit time.Duration) *model.Version {
+	if v := p.Latest(); allPolled(v) {
+		return v
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	// The channel delivers the current version first and is closed once
+	// ctx ends.
+	for v := range p.Subscribe(ctx) {
+		if allPolled(v) {
+			return v
+		}
+	}
+	return p.Latest()
+}
+
+// allPolled reports whether no source of v is still waiting for its first
+// poll.
+func allPolled(v *model.Version) bool {
+	for _, st := range v.Sources {
+		if st.State == model.SourcePending {
+			return false
+		}
+	}
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -899,5 +900,92 @@ func TestListenAndServe(t *testing.T) {
 	}
 	if err := s.ListenAndServe(); err == nil || !strings.Contains(err.Error(), o.Listen) {
 		t.Errorf("bad address: error = %v, want one naming %s", err, o.Listen)
+	}
+}
+
+// quitModel is a fakeModel that receives its program's Quit through
+// QuitSetter.
+type quitModel struct {
+	*fakeModel
+	got chan func()
+}
+
+func (m *quitModel) SetQuit(quit func()) { m.got <- quit }
+
+func TestModelGetsItsProgramsQuit(t *testing.T) {
+	got := make(chan func(), 1)
+	env := startServer(t, envConfig{opts: func(o *Options) {
+		next := o.NewModel
+		o.NewModel = func(ctx context.Context, r *lipgloss.Renderer, w, h int) tea.Model {
+			return &quitModel{fakeModel: next(ctx, r, w, h).(*fakeModel), got: got}
+		}
+	}})
+	p := openPTY(t, env.login(t))
+	waitText(t, p.screen, "DEPLOY FREQUENCY")
+	var quit func()
+	select {
+	case quit = <-got:
+	default:
+		t.Fatal("SetQuit was not called before the program ran")
+	}
+	go quit() // as a failed View would
+	if got := p.wait(t); got != 0 {
+		t.Errorf("exit status = %d, want 0", got)
+	}
+	quit() // after the program ended: returns at once
+}
+
+// failingModel is a fakeModel whose Err reports an error once q was
+// pressed, as a dashboard that recovered a panic and quit does.
+type failingModel struct {
+	*fakeModel
+	failed *atomic.Bool
+}
+
+func (m failingModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && k.String() == "q" {
+		m.failed.Store(true)
+	}
+	_, cmd := m.fakeModel.Update(msg)
+	return m, cmd
+}
+
+func (m failingModel) Err() error {
+	if m.failed.Load() {
+		return errors.New("internal error: boom (details in /var/tmp/secret.log)")
+	}
+	return nil
+}
+
+func TestFailingModelEndsWithStatus1(t *testing.T) {
+	env := startServer(t, envConfig{opts: func(o *Options) {
+		next := o.NewModel
+		o.NewModel = func(ctx context.Context, r *lipgloss.Renderer, w, h int) tea.Model {
+			return failingModel{fakeModel: next(ctx, r, w, h).(*fakeModel), failed: &atomic.Bool{}}
+		}
+	}})
+	p := openPTY(t, env.login(t))
+	waitText(t, p.screen, "DEPLOY FREQUENCY")
+	p.stdin.Write([]byte("q"))
+	if got := p.wait(t); got != 1 {
+		t.Errorf("exit status = %d, want 1", got)
+	}
+	if got := strings.TrimSpace(p.stderr.String()); got != errDashboardFailed.Error() {
+		t.Errorf("stderr = %q, want %q", got, errDashboardFailed)
+	}
+	if !strings.Contains(env.logs.String(), "/var/tmp/secret.log") {
+		t.Errorf("the error is not in the log:\n%s", env.logs.String())
+	}
+
+	// A model without an error ends with 0 as before.
+	p = openPTY(t, env.login(t))
+	waitText(t, p.screen, "DEPLOY FREQUENCY")
+	if err := p.sess.WindowChange(30, 100); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, p.screen, "size=100x30")
+	p.stdin.Write([]byte{3}) // ctrl+c: quits without q
+	if got := p.wait(t); got != 0 {
+		t.Errorf("exit status = %d, want 0", got)
 	}
 }

@@ -134,7 +134,7 @@ func (s *Server) runCommand(ctx context.Context, sess ssh.Session) int {
 // newProgram builds the session's dashboard program.
 func (s *Server) newProgram(ctx context.Context, sess ssh.Session, ci *connInfo, pty ssh.Pty) *tea.Program {
 	model := s.o.NewModel(ctx, newRenderer(sess, pty), pty.Window.Width, pty.Window.Height)
-	return tea.NewProgram(model,
+	p := tea.NewProgram(model,
 		tea.WithInput(&activityReader{r: sess, ci: ci}),
 		tea.WithOutput(sess),
 		tea.WithAltScreen(),
@@ -146,6 +146,10 @@ func (s *Server) newProgram(ctx context.Context, sess ssh.Session, ci *connInfo,
 		tea.WithoutSignalHandler(),
 		tea.WithEnvironment(sess.Environ()),
 	)
+	if q, ok := model.(QuitSetter); ok {
+		q.SetQuit(p.Quit)
+	}
+	return p
 }
 
 // forwardResizes passes the PTY's window changes, the first being its
@@ -190,15 +194,28 @@ func (s *Server) runProgram(ctx context.Context, p *tea.Program, sess ssh.Sessio
 		}
 	}()
 
-	_, err := p.Run()
+	final, err := p.Run()
 	close(runDone)
 	<-quitDone
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("ssh dashboard failed", "remote", ci.remote, "user", sess.User(), "error", err)
 		return 1
 	}
+	if f, ok := final.(Failer); ok {
+		if err := f.Err(); err != nil {
+			// The error may name server files or internals: the log gets
+			// it, the client a plain line.
+			s.log.Error("ssh dashboard failed", "remote", ci.remote, "user", sess.User(), "error", err)
+			fmt.Fprintln(sess.Stderr(), errDashboardFailed)
+			return 1
+		}
+	}
 	return 0
 }
+
+// errDashboardFailed is what a client sees when its dashboard ended on an
+// error of its own (see Failer).
+var errDashboardFailed = errors.New("doradash: the dashboard stopped on an internal error; the server's log has the details")
 
 // newRenderer returns the session's own lipgloss renderer: its colour
 // profile comes from the client's TERM (and COLORTERM or NO_COLOR when the

@@ -69,6 +69,24 @@ type Options struct {
 	RunCommand func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
+// QuitSetter is implemented by a model that needs to stop its own program
+// from outside Update (a View that failed, for instance). The server calls
+// SetQuit once, with the session program's Quit, before the program runs.
+// quit is safe to call from any goroutine, also after the program ended,
+// but blocks until the program takes the message: call it on a goroutine
+// of its own.
+type QuitSetter interface {
+	SetQuit(quit func())
+}
+
+// Failer is implemented by a model that can end its program because of an
+// error of its own, such as a panic it recovered. When the program has
+// returned and Err is not nil, the session ends with exit status 1 and a
+// plain line on stderr, and the error goes to the server's log.
+type Failer interface {
+	Err() error
+}
+
 // Server is an SSH server for the dashboard. Create it with New, start it
 // with Serve or ListenAndServe, stop it with Shutdown. Its methods are safe
 // for concurrent use.
