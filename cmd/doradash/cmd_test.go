@@ -163,3 +163,14 @@ func TestExampleConfigRuns(t *testing.T) {
 		t.Fatalf("want two ok sources:\n%s", out)
 	}
 }
+
+func TestSnapshotSaysDemoWithoutConfig(t *testing.T) {
+	t.Chdir(t.TempDir())
+	code, out, errOut := runCmd(t, map[string]string{"HOME": t.TempDir()}, "snapshot", "--now", now, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"name": "demo"`) {
+		t.Fatalf("exit %d, stdout:\n%s", code, out)
+	}
+	if !strings.Contains(errOut, "no configuration found, showing the built-in demo data") {
+		t.Fatalf("stderr = %q, want the demo notice", errOut)
+	}
+}

@@ -36,6 +36,10 @@ func runSnapshot(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	if s.noConfig {
+		// On stderr, so the output stays what a script expects.
+		fmt.Fprintln(e.stderr, "doradash: no configuration found, showing the built-in demo data ("+configHint[len("no configuration found: "):]+")")
+	}
 	v := p.PollOnce(ctx)
 	if err := writeReport(e.stdout, s.report(v), *format, colorFor(e)); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
