@@ -497,3 +497,22 @@ func TestExtremeStamps(t *testing.T) {
 		t.Fatalf("incidents = %+v, want the never-resolved incident open with 2h downtime", r.Incidents)
 	}
 }
+
+func TestDeploymentByID(t *testing.T) {
+	b := &Batch{Deployments: []Deployment{dep("a", -hour), dep("b", -2*hour), dep("c", -3*hour)}}
+	dup := &Batch{Deployments: []Deployment{dep("b", -4*hour), dep("d", -5*hour)}}
+	for name, ds := range map[string]*Dataset{"no duplicates": Merge(b), "duplicates": Merge(b, dup), "empty": Merge()} {
+		for _, d := range ds.Deployments {
+			got, ok := ds.DeploymentByID(d.ID)
+			if !ok || got.ID != d.ID || got.FinishedAt != d.FinishedAt {
+				t.Errorf("%s: DeploymentByID(%q) = %+v, %v", name, d.ID, got, ok)
+			}
+		}
+		if _, ok := ds.DeploymentByID("nope"); ok {
+			t.Errorf("%s: found a deployment that does not exist", name)
+		}
+	}
+	if d, _ := Merge(b, dup).DeploymentByID("b"); d.FinishedAt != at(-4*hour) {
+		t.Errorf("the later batch must win: %+v", d)
+	}
+}

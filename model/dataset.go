@@ -37,17 +37,21 @@ type Dataset struct {
 // deduplicating their slices are shared, not copied.
 func Merge(batches ...*Batch) *Dataset {
 	ds := &Dataset{}
-	ds.Deployments = mergeByID(batches, func(b *Batch) []Deployment { return b.Deployments },
+	ds.Deployments, ds.byID = mergeByID(batches, func(b *Batch) []Deployment { return b.Deployments },
 		func(d *Deployment) string { return d.ID })
-	ds.Incidents = mergeByID(batches, func(b *Batch) []Incident { return b.Incidents },
+	ds.Incidents, _ = mergeByID(batches, func(b *Batch) []Incident { return b.Incidents },
 		func(i *Incident) string { return i.ID })
+	if ds.byID == nil {
+		ds.byID = map[string]int32{}
+	}
 	ds.index()
 	return ds
 }
 
 // mergeByID concatenates the records of all batches and keeps, for every id,
-// the last occurrence at the position of that last occurrence.
-func mergeByID[T any](batches []*Batch, get func(*Batch) []T, id func(*T) string) []T {
+// the last occurrence at the position of that last occurrence. It also
+// returns where each id ended up, which the dataset keeps as its id index.
+func mergeByID[T any](batches []*Batch, get func(*Batch) []T, id func(*T) string) ([]T, map[string]int32) {
 	var nonEmpty [][]T
 	total := 0
 	for _, b := range batches {
@@ -60,10 +64,10 @@ func mergeByID[T any](batches []*Batch, get func(*Batch) []T, id func(*T) string
 		}
 	}
 	if len(nonEmpty) == 0 {
-		return nil
+		return nil, nil
 	}
-	last := make(map[string]int, total)
-	pos := 0
+	last := make(map[string]int32, total)
+	var pos int32
 	for _, recs := range nonEmpty {
 		for i := range recs {
 			last[id(&recs[i])] = pos
@@ -71,19 +75,23 @@ func mergeByID[T any](batches []*Batch, get func(*Batch) []T, id func(*T) string
 		}
 	}
 	if len(last) == total && len(nonEmpty) == 1 {
-		return nonEmpty[0]
+		return nonEmpty[0], last // positions are already the output's
 	}
 	out := make([]T, 0, len(last))
 	pos = 0
 	for _, recs := range nonEmpty {
 		for i := range recs {
-			if last[id(&recs[i])] == pos {
+			k := id(&recs[i])
+			if last[k] == pos {
+				// The id's last occurrence: from now on the map holds its
+				// place in out (no later record has this id).
+				last[k] = int32(len(out))
 				out = append(out, recs[i])
 			}
 			pos++
 		}
 	}
-	return out
+	return out, last
 }
 
 type commitKeyT struct {
@@ -111,13 +119,11 @@ func (ds *Dataset) index() {
 	ds.depEnv = make([]uint32, len(ds.Deployments))
 	ds.commitKey = make([]uint32, 0, nCommits)
 	keys := make(map[commitKeyT]uint32, nCommits)
-	ds.byID = make(map[string]int32, len(ds.Deployments))
 	for i := range ds.Deployments {
 		d := &ds.Deployments[i]
 		s := intern(svcIdx, &ds.services, d.Service)
 		ds.depSvc[i] = s
 		ds.depEnv[i] = intern(envIdx, &ds.envs, d.Environment)
-		ds.byID[d.ID] = int32(i)
 		for _, c := range d.Commits {
 			k := commitKeyT{s, c.SHA}
 			id, ok := keys[k]
