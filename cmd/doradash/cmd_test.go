@@ -85,6 +85,8 @@ func TestExitCodes(t *testing.T) {
 		{"help", []string{"snapshot", "--help"}, 0, []string{"Usage:"}, "", true},
 		{"top-level help", []string{"--help"}, 0, []string{"doradash snapshot"}, "", true},
 		{"version", []string{"version"}, 0, []string{"doradash "}, "", true},
+		{"dashboard without a terminal", []string{"--demo"}, 2, nil, "doradash: the dashboard needs a terminal", false},
+		{"dashboard flag error has one prefix", []string{"--frob"}, 2, nil, "doradash: flag provided but not defined: -frob\n", false},
 		{"stray argument", []string{"snapshot", "--demo", "extra"}, 2, nil, `unexpected argument "extra"`, false},
 	}
 	for _, c := range cases {

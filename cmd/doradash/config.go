@@ -1,8 +1,11 @@
 package main
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,7 +22,8 @@ import (
 // Config is the validated configuration: the file's values with defaults
 // filled in and relative paths resolved against the file's folder.
 type Config struct {
-	Path                string // the file it came from; "" for the built-in demo
+	Path                string // the file it came from, absolute; "" for the built-in demo
+	Name                string // the file as the user named it (or the lookup found it), for messages
 	Window              int    // days
 	Refresh             time.Duration
 	Environments        []string
@@ -133,11 +137,15 @@ func findConfig(flagPath string, getenv func(string) string) (string, error) {
 	return "", nil
 }
 
+// maxConfigSize bounds the configuration file: a few KiB is typical, and
+// --config pointing at /dev/zero must not exhaust memory.
+const maxConfigSize = 1 << 20
+
 // loadConfig reads and validates the file at path.
 func loadConfig(path string, getenv func(string) string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readConfigFile(path)
 	if err != nil {
-		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read configuration: %v", errors.Unwrap(err))}
+		return nil, &ConfigError{File: path, Msg: "cannot read configuration: " + err.Error()}
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -148,7 +156,39 @@ func loadConfig(path string, getenv func(string) string) (*Config, error) {
 	if errors.As(err, &ce) {
 		ce.File = path // as the user named it (or found by the lookup)
 	}
+	if c != nil {
+		c.Name = path
+	}
 	return c, err
+}
+
+// readConfigFile reads a regular file of at most maxConfigSize bytes; a
+// FIFO, a device or a huge file is refused instead of blocking or
+// exhausting memory.
+func readConfigFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, errors.Unwrap(err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file")
+	}
+	if fi.Size() > maxConfigSize {
+		return nil, fmt.Errorf("larger than %d KiB", maxConfigSize>>10)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, errors.Unwrap(err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxConfigSize {
+		return nil, fmt.Errorf("larger than %d KiB", maxConfigSize>>10)
+	}
+	return data, nil
 }
 
 // parseConfig validates the TOML document data that was read from file.
@@ -321,8 +361,8 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 			s.Interval, err = p.interval(key, label, v)
 		case "url":
 			s.URL, err = p.str(key, label, v)
-			if err == nil && !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") {
-				err = p.errAt(key, "%s: %q is not an http:// or https:// URL", label, redactURL(s.URL))
+			if err == nil {
+				err = p.checkURL(key, label, s.URL)
 			}
 		case "timeout":
 			s.Timeout, err = p.duration(key, label, v)
@@ -342,6 +382,7 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 			s.CAFile, err = p.str(key, label, v)
 			if err == nil {
 				s.CAFile = p.resolve(s.CAFile)
+				err = p.checkCAFile(key, label, s.CAFile)
 			}
 		}
 		if err != nil {
@@ -483,8 +524,11 @@ func (p *configParser) headers(key, label string, v any) (map[string]string, err
 		if !ok {
 			return nil, p.errAt(key, "%s: header %q: expected a string, got %s", label, k, describe(hv))
 		}
-		if strings.ContainsAny(k+s, "\r\n") || k == "" {
-			return nil, p.errAt(key, "%s: header %q: names and values must be one line", label, k)
+		if !validHeaderName(k) {
+			return nil, p.errAt(key, "%s: %q is not a valid header name", label, k)
+		}
+		if strings.ContainsAny(s, "\r\n\x00") {
+			return nil, p.errAt(key, "%s: header %q: the value must be one line without NUL", label, k)
 		}
 		out[k] = s
 	}
@@ -608,4 +652,49 @@ func redactURL(u string) string {
 		}
 	}
 	return u
+}
+
+// checkURL accepts absolute http and https URLs with a host. Messages
+// never repeat the URL's userinfo or query, which may hold secrets.
+func (p *configParser) checkURL(key, label, raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error repeats the whole URL
+		}
+		return p.errAt(key, "%s: not a valid URL: %v", label, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return p.errAt(key, "%s: %q is not an http:// or https:// URL", label, redactURL(raw))
+	case u.Host == "":
+		return p.errAt(key, "%s: %q has no host", label, redactURL(raw))
+	}
+	return nil
+}
+
+// checkCAFile makes sure the CA file holds at least one PEM certificate.
+func (p *configParser) checkCAFile(key, label, path string) error {
+	data, err := readConfigFile(path)
+	if err != nil {
+		return p.errAt(key, "%s: cannot read %s: %v", label, path, err)
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(data) {
+		return p.errAt(key, "%s: %s holds no PEM certificate", label, path)
+	}
+	return nil
+}
+
+// validHeaderName reports whether k is an HTTP token (RFC 9110 §5.1).
+func validHeaderName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -1,7 +1,13 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,7 +42,7 @@ timeout = "5s"
 max_bytes = "8MiB"
 headers = { "Accept" = "application/json" }
 bearer_token_env = "TOKEN"
-ca_file = "/etc/ca.pem"
+ca_file = "CAFILE"
 
 [[source]]
 name = "demo"
@@ -50,6 +56,8 @@ max_sessions = 5
 idle_timeout = "0s"
 allow_anonymous = true
 `
+	ca := writeTestCA(t)
+	doc = strings.Replace(doc, "CAFILE", ca, 1)
 	c, err := parseConfig("/etc/doradash/doradash.toml", []byte(doc), fakeEnv(map[string]string{"TOKEN": "s3cret", "HOME": "/home/u"}))
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +74,7 @@ allow_anonymous = true
 		t.Errorf("file source = %+v (relative path against the file's folder, interval from refresh)", f)
 	}
 	if h.Interval != 45*time.Second || h.Timeout != 5*time.Second || h.MaxBytes != 8<<20 ||
-		h.Headers["Accept"] != "application/json" || h.BearerToken != "s3cret" || h.CAFile != "/etc/ca.pem" {
+		h.Headers["Accept"] != "application/json" || h.BearerToken != "s3cret" || h.CAFile != ca {
 		t.Errorf("http source = %+v", h)
 	}
 	if d.Type != "demo" || d.Interval != time.Minute {
@@ -123,6 +131,16 @@ func TestParseConfigErrors(t *testing.T) {
 		{"type mismatch in list", "services = [\"a\", 1]\n", `doradash.toml:1: `},
 		{"headers not a table", "[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"https://h\"\nheaders = \"Accept: x\"\n",
 			`doradash.toml:5: source "a": headers: expected a table`},
+		{"url does not parse", "[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://[::1\"\n",
+			`doradash.toml:4: source "a": url: not a valid URL: missing ']' in host`},
+		{"url without host", "[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"https:///x\"\n",
+			`doradash.toml:4: source "a": url: "https:///x" has no host`},
+		{"missing ca file", "[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"https://h\"\nca_file = \"nope.pem\"\n",
+			`doradash.toml:5: source "a": ca_file: cannot read /some/dir/nope.pem: no such file or directory`},
+		{"bad header name", "[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"https://h\"\nheaders = { \"X Y\" = \"1\" }\n",
+			`doradash.toml:5: source "a": headers: "X Y" is not a valid header name`},
+		{"header value with NUL", "[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"https://h\"\nheaders = { \"X\" = \"a\\u0000b\" }\n",
+			`doradash.toml:5: source "a": headers: header "X": the value must be one line without NUL`},
 		{"url scheme", "[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"ftp://user:pw@h/x?token=1\"\n",
 			`doradash.toml:4: source "a": url: "ftp://…@h/x?…" is not an http:// or https:// URL`},
 	}
@@ -245,4 +263,53 @@ func TestShortIntervalsRaisedToOneSecond(t *testing.T) {
 	if c.Refresh != time.Second || c.Sources[0].Interval != time.Second || c.Sources[1].Interval != time.Second {
 		t.Fatalf("refresh %v, intervals %v %v; want 1s each", c.Refresh, c.Sources[0].Interval, c.Sources[1].Interval)
 	}
+}
+
+func TestCAFileChecked(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.pem")
+	os.WriteFile(bad, []byte("not a certificate"), 0o644)
+	doc := "[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"https://h\"\nca_file = \"bad.pem\"\n"
+	_, err := parseConfig(filepath.Join(dir, "doradash.toml"), []byte(doc), fakeEnv(nil))
+	if err == nil || !strings.Contains(err.Error(), "doradash.toml:5: source \"a\": ca_file: "+bad+" holds no PEM certificate") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestConfigFileMustBeSmallAndRegular(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.toml")
+	os.WriteFile(big, make([]byte, maxConfigSize+1), 0o644)
+	cases := map[string]string{
+		dir:                             "cannot read configuration: not a regular file",
+		big:                             "cannot read configuration: larger than 1024 KiB",
+		filepath.Join(dir, "none.toml"): "cannot read configuration: no such file or directory",
+	}
+	for path, want := range cases {
+		_, err := loadConfig(path, fakeEnv(nil))
+		if err == nil || err.Error() != path+": "+want {
+			t.Errorf("loadConfig(%s) = %v, want %q", path, err, want)
+		}
+	}
+}
+
+// writeTestCA writes a self-signed CA certificate as PEM and returns its path.
+func writeTestCA(t *testing.T) string {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true,
+		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/mattn/go-isatty"
 
 	"doradash/ui"
 )
@@ -27,6 +29,9 @@ func runDashboard(ctx context.Context, args []string, e *env) error {
 	s, err := resolve(&c, e)
 	if err != nil {
 		return err
+	}
+	if !isTerminal(e.stdin) || !isTerminal(e.stdout) {
+		return usagef("the dashboard needs a terminal; for output to a pipe or a file use doradash snapshot")
 	}
 	p, err := buildPoller(s, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -72,4 +77,10 @@ func (s *settings) uiOptions(f ui.Feed) ui.Options {
 		o.ConfigHint = configHint
 	}
 	return o
+}
+
+// isTerminal reports whether f is a terminal.
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && (isatty.IsTerminal(file.Fd()) || isatty.IsCygwinTerminal(file.Fd()))
 }

@@ -110,6 +110,12 @@ func run(ctx context.Context, args []string, e *env) int {
 // errSourceFailed marks a run whose output is complete but a source failed.
 var errSourceFailed = errors.New("a source failed")
 
+// errInterrupted is a one-shot command stopped by SIGINT or SIGTERM.
+var errInterrupted = errors.New("interrupted")
+
+// exitInterrupted is the shell's convention for a command ended by SIGINT.
+const exitInterrupted = 130
+
 func exitCode(err error, stderr io.Writer) int {
 	var ue *usageError
 	var ce *ConfigError
@@ -118,6 +124,9 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintln(stderr, "doradash: interrupted")
+		return exitInterrupted
 	case errors.Is(err, errSourceFailed):
 		fmt.Fprintf(stderr, "doradash: %s\n", strings.TrimPrefix(err.Error(), errSourceFailed.Error()+": "))
 		return exitFailed
@@ -174,19 +183,21 @@ func parseFlags(fs *flag.FlagSet, args []string, e *env) error {
 			fmt.Fprint(e.stdout, usageText)
 			return err
 		}
-		return usagef("%s: %v", commandName(fs), err)
+		return usagef("%s%v", commandPrefix(fs), err)
 	}
 	if fs.NArg() > 0 {
-		return usagef("%s: unexpected argument %q (try doradash --help)", commandName(fs), fs.Arg(0))
+		return usagef("%sunexpected argument %q (try doradash --help)", commandPrefix(fs), fs.Arg(0))
 	}
 	return nil
 }
 
-func commandName(fs *flag.FlagSet) string {
+// commandPrefix is "snapshot: " for a subcommand's messages, "" for the
+// dashboard (every message already starts with "doradash: ").
+func commandPrefix(fs *flag.FlagSet) string {
 	if fs.Name() == "" {
-		return "doradash"
+		return ""
 	}
-	return fs.Name()
+	return fs.Name() + ": "
 }
 
 // settings is everything a command needs after flags and configuration

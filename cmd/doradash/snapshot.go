@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strconv"
 	"strings"
-
-	"github.com/mattn/go-isatty"
 
 	"doradash/model"
 	"doradash/ui"
@@ -41,6 +38,9 @@ func runSnapshot(ctx context.Context, args []string, e *env) error {
 		fmt.Fprintln(e.stderr, "doradash: no configuration found, showing the built-in demo data ("+configHint[len("no configuration found: "):]+")")
 	}
 	v := p.PollOnce(ctx)
+	if ctx.Err() != nil {
+		return errInterrupted // a report of half-polled sources would mislead
+	}
 	if err := writeReport(e.stdout, s.report(v), *format, colorFor(e)); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
@@ -81,8 +81,7 @@ func colorFor(e *env) bool {
 	if e.getenv("NO_COLOR") != "" {
 		return false
 	}
-	f, ok := e.stdout.(*os.File)
-	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+	return isTerminal(e.stdout)
 }
 
 // runCheck implements `doradash check`: validate the configuration, poll
@@ -102,11 +101,17 @@ func runCheck(ctx context.Context, args []string, e *env) error {
 		return err
 	}
 	where := s.cfg.Path
-	if s.demo {
+	switch {
+	case s.noConfig:
 		where = "built-in demo (no configuration file found)"
+	case s.demo:
+		where = "built-in demo (--demo)"
 	}
 	fmt.Fprintf(e.stdout, "configuration: %s: ok, %d source(s), window %dd\n", where, len(s.cfg.Sources), s.cfg.Window)
 	v := p.PollOnce(ctx)
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
 	nameW, targetW := 0, 0
 	for _, st := range v.Sources {
 		nameW, targetW = max(nameW, len(st.Name)), max(targetW, len(st.Target))

@@ -20,7 +20,9 @@ func buildPoller(s *settings, log *slog.Logger) (*poller.Poller, error) {
 	for _, sc := range s.cfg.Sources {
 		src, err := buildSource(sc, clock)
 		if err != nil {
-			return nil, &ConfigError{File: s.cfg.Path, Msg: fmt.Sprintf("source %q: %v", sc.Name, err)}
+			// The configuration parser checks what it can with lines;
+			// this is the rest (the source's own error names it).
+			return nil, &ConfigError{File: s.cfg.Name, Msg: err.Error()}
 		}
 		entries = append(entries, poller.Entry{Source: src, Interval: sc.Interval})
 	}
