@@ -332,12 +332,62 @@ func (a *stringArena) str(b []byte) string {
 const maxInterned = 4096
 
 // keep returns the string value of b, which lexer l just read, as a copy
-// that outlives the buffer; invalid UTF-8 becomes U+FFFD.
+// that outlives the buffer; invalid UTF-8 becomes U+FFFD, and so does every
+// character a terminal could act on (see unsafeRune): kept strings end up
+// on the terminal of every viewer, escape sequences included.
+//
+// Most strings are plain printable ASCII without escapes, and the lexer
+// says so (nonASCII and ctrl unset): they are copied as they are.
 func (d *decoder) keep(l *lexer, b []byte) string {
-	if l.nonASCII && !utf8.Valid(b) {
-		return string(bytes.ToValidUTF8(b, []byte("\uFFFD")))
+	if (l.nonASCII || l.ctrl) && !safeText(b) {
+		return sanitize(b)
 	}
 	return d.strs.str(b)
+}
+
+// unsafeRune reports whether r must not reach a terminal: C0 controls
+// (tab and newline included), DEL and C1 controls, which start or end
+// escape sequences (ESC, BEL, CSI U+009B, OSC U+009D ...) or move the
+// cursor, and the bidirectional overrides and isolates, which make text
+// read differently from what it is.
+func unsafeRune(r rune) bool {
+	switch {
+	case r < 0x20, r >= 0x7f && r <= 0x9f:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
+}
+
+// safeText reports whether b is valid UTF-8 without unsafe runes.
+func safeText(b []byte) bool {
+	for i := 0; i < len(b); {
+		if c := b[i]; c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if (r == utf8.RuneError && size == 1) || unsafeRune(r) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// sanitize returns b with each run of invalid UTF-8 and each unsafe rune
+// replaced by U+FFFD.
+func sanitize(b []byte) string {
+	return strings.Map(func(r rune) rune {
+		if unsafeRune(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, string(bytes.ToValidUTF8(b, []byte("\uFFFD"))))
 }
 
 // internStr is keep for values that repeat a lot (service, environment).

@@ -11,22 +11,34 @@ import (
 )
 
 // checkDecoded holds the invariants of every Decode result, whatever the
-// input: rejections are consistent, kept records are complete, and reading
-// the input one byte at a time (every token crossing a refill) gives the
-// same answer as reading it whole.
+// input: rejections are consistent, kept records are complete, no kept
+// string or message holds a character a terminal acts on (see
+// terminalUnsafe), and reading the input one byte at a time (every token
+// crossing a refill) gives the same answer as reading it whole.
 func checkDecoded(t *testing.T, data []byte, f Format) (*model.Batch, Rejections, error) {
 	t.Helper()
 	batch, rej, err := Decode(bytes.NewReader(data), f)
 	if rej.Count < 0 || (rej.Count == 0) != (rej.First == "") {
 		t.Fatalf("inconsistent rejections %+v", rej)
 	}
+	if !terminalSafe(rej.First) {
+		t.Fatalf("first rejection %q holds a control character or invalid UTF-8", rej.First)
+	}
 	if err != nil {
 		if batch != nil || rej.Count != 0 {
 			t.Fatalf("error %v with batch %v and rejections %+v", err, batch, rej)
 		}
+		if !terminalSafe(err.Error()) {
+			t.Fatalf("error %q holds a control character or invalid UTF-8", err)
+		}
 	} else {
 		if batch == nil {
 			t.Fatal("nil batch without error")
+		}
+		for _, s := range keptStrings(batch) {
+			if !terminalSafe(s) {
+				t.Fatalf("kept string %q holds a control character or invalid UTF-8", s)
+			}
 		}
 		for _, d := range batch.Deployments {
 			if d.ID == "" || !d.FinishedAt.IsSet() {
@@ -63,6 +75,9 @@ var fuzzJSONSeeds = []string{
 	`[1, 2]`,
 	`{"deployments": {}}`,
 	`{"deployments": [{"id": "a", "finished_at": "0000-01-01T00:00:00Z", "commits": [{"sha": "s", "committed_at": "2016-12-31T15:59:60.5-08:00"}]}]}`,
+	`{"incidents": [{"id": "i\u0085", "service": "s\t", "title": "boom \u001b]0;pwned\u0007 \u001b[2J \u202e\u2069", "started_at": "2026-11-20T14:10:00Z",
+		"deployment_id": "\u009b2J"}], "deployments": [{"id": "d` + "\x7f\u00c2\u0085" + `", "environment": "e\n", "finished_at": "2026-11-20T14:03:00Z",
+		"commits": [{"sha": "\ud800\u001b", "committed_at": "2026-11-19T09:12:44Z"}]}]}`,
 }
 
 var fuzzNDJSONSeeds = []string{
@@ -71,6 +86,8 @@ var fuzzNDJSONSeeds = []string{
 	"{\"kind\": \"build\"}\nnot json\n[1]\n{\"id\": \"x\", \"finished_at\": \"2026-11-20T14:03:00Z\", \"kind\": \"deployment\"}\n{\"kind\": \"deploy",
 	"{\"kind\": \"deployment\", \"id\": \"\", \"finished_at\": 5}\n{\"kind\": 1}\n",
 	"{\"kind\": \"incident\", \"id\": \"i\", \"started_at\": \"1970-01-01t00:00:00z\", \"resolved_at\": \"9999-12-31T23:59:60Z\"}\n{\"kind\": \"incident\", \"id\": \"j\", \"sta",
+	"{\"kind\": \"incident\", \"id\": \"i\\u0007\", \"service\": \"\u2066s\", \"title\": \"boom \\u001b]0;pwned\\u0007 \\u001b[2J\", \"started_at\": \"2026-11-20T14:03:00Z\"}\n" +
+		"{\"kind\": \"deployment\", \"id\": \"d\x7f\", \"environment\": \"\\r\", \"finished_at\": \"2026-11-20T14:03:00Z\", \"commits\": [{\"sha\": \"\\u009d\", \"committed_at\": \"2026-11-20T14:00:00Z\"}]}\n",
 }
 
 func FuzzDecodeJSON(f *testing.F) {

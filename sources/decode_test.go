@@ -137,7 +137,7 @@ func TestDecodeJSONDeployments(t *testing.T) {
 				{"id": "x", "finished_at": ` + ts + `, "service": "two"}]}`,
 			want: []string{"D|x|one|production|" + z + "|success|", "D|x|two|production|" + z + "|success|"}},
 		{name: "escapes and unicode", doc: dep(`"id": "a\"b\\c\/d\u00e9\ud83d\ude00\n", "service": "caf\u00e9", "finished_at": ` + ts),
-			want: []string{"D|a\"b\\c/dé😀\n|café|production|" + z + "|success|"}},
+			want: []string{"D|a\"b\\c/dé😀\uFFFD|café|production|" + z + "|success|"}},
 		{name: "lone surrogate and invalid UTF-8 become U+FFFD", doc: dep(`"id": "x\ud800y", "service": "a` + "\xff" + `b", "finished_at": ` + ts),
 			want: []string{"D|x\uFFFDy|a\uFFFDb|production|" + z + "|success|"}},
 

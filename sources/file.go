@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 )
 
@@ -66,20 +67,11 @@ func (f *File) fetch(ctx context.Context) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("read %s: %w", f.path, err)
 	}
-	fh, err := os.Open(f.path)
+	fh, fi, err := openRegular(f.path)
 	if err != nil {
 		return Result{}, err // "open /x/deploys.json: no such file or directory"
 	}
 	defer fh.Close()
-	// Stat the open file, not the path, so the version compared is the one
-	// read even if the path is replaced meanwhile.
-	fi, err := fh.Stat()
-	if err != nil {
-		return Result{}, err
-	}
-	if fi.IsDir() {
-		return Result{}, fmt.Errorf("read %s: is a directory", f.path)
-	}
 	if f.last != nil && sameVersion(f.last, fi) {
 		return Result{Unchanged: true}, nil
 	}
@@ -92,6 +84,65 @@ func (f *File) fetch(ctx context.Context) (Result, error) {
 		f.last = nil // a line still being written: read again next time
 	}
 	return Result{Batch: out.batch, Rejected: out.rej.Count, FirstRejection: out.rej.First}, nil
+}
+
+// openRegular opens path for reading and returns the open file's own
+// FileInfo; anything but a regular file is refused. Opening a named pipe
+// blocks until a writer comes, uninterruptibly and whatever the context
+// says, and opening a device may block too or have effects of its own; so
+// the path is checked before it is opened, and, as it may be replaced in
+// between, opened without blocking and checked again.
+func openRegular(path string) (*os.File, os.FileInfo, error) {
+	if fi, err := os.Stat(path); err == nil {
+		if err := checkRegular(path, fi); err != nil {
+			return nil, nil, err
+		}
+	} // else the open below fails too, and says why in its own words
+	return openChecked(path)
+}
+
+// openChecked opens path without blocking (see openFlags) and refuses it
+// unless it is a regular file. Its FileInfo is that of the open file, not
+// the path, so the version compared is the one read even if the path is
+// replaced meanwhile.
+func openChecked(path string) (*os.File, os.FileInfo, error) {
+	fh, err := os.OpenFile(path, openFlags, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := fh.Stat()
+	if err == nil {
+		err = checkRegular(path, fi)
+	}
+	if err != nil {
+		fh.Close()
+		return nil, nil, err
+	}
+	return fh, fi, nil
+}
+
+// checkRegular returns an error unless fi is a regular file's:
+// "read /x: not a regular file (named pipe)".
+func checkRegular(path string, fi os.FileInfo) error {
+	m := fi.Mode()
+	var what string
+	switch {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		return fmt.Errorf("read %s: is a directory", path)
+	case m&fs.ModeNamedPipe != 0:
+		what = "named pipe"
+	case m&fs.ModeSocket != 0:
+		what = "socket"
+	case m&fs.ModeCharDevice != 0:
+		what = "character device"
+	case m&fs.ModeDevice != 0:
+		what = "block device"
+	default:
+		what = "irregular file"
+	}
+	return fmt.Errorf("read %s: not a regular file (%s)", path, what)
 }
 
 // sameVersion reports whether a and b describe the same file with the same

@@ -38,6 +38,7 @@ type lexer struct {
 	scratch  []byte
 	key      []byte // the current object key, which a refill cannot move
 	nonASCII bool   // the last string read holds bytes >= 0x80
+	ctrl     bool   // the last string read holds bytes < 0x20 (escaped) or 0x7f
 	column   bool   // report offsets as 1-based columns (NDJSON lines)
 }
 
@@ -176,10 +177,12 @@ func quoteChar(c byte) string {
 	return fmt.Sprintf("%#02x", c)
 }
 
-// strStop marks the bytes that end the fast path of a string scan.
+// strStop marks the bytes that end the fast path of a string scan: the
+// end of the string, an escape, a control character (an error), DEL and
+// any byte of a non-ASCII character, which the decoder may have to replace.
 var strStop = func() (t [256]bool) {
 	for c := range 256 {
-		t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80
+		t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x7f
 	}
 	return t
 }()
@@ -193,11 +196,12 @@ const (
 // scanString returns the index of the first byte at or after i that ends
 // the fast path of a string scan (see strStop), or len(buf). It tests eight
 // bytes at a time: a subtraction borrows only out of a byte that matches,
-// so the lowest flagged byte of a word is always a true match.
+// and x+lsbs carries only out of 0xff, which x itself flags, so the lowest
+// flagged byte of a word is always a true match. x | x+lsbs flags >= 0x7f.
 func scanString(buf []byte, i int) int {
 	for i+8 <= len(buf) {
 		x := binary.LittleEndian.Uint64(buf[i:])
-		m := ((x - lsbs*0x20) | ((x ^ lsbs*'"') - lsbs) | ((x ^ lsbs*'\\') - lsbs) | x) & msbs
+		m := ((x - lsbs*0x20) | ((x ^ lsbs*'"') - lsbs) | ((x ^ lsbs*'\\') - lsbs) | x | (x + lsbs)) & msbs
 		if m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
@@ -210,9 +214,9 @@ func scanString(buf []byte, i int) int {
 }
 
 // readString reads the string starting at pos (a '"') and returns its
-// unescaped content.
+// unescaped content. It sets nonASCII and ctrl for what the content holds.
 func (l *lexer) readString() ([]byte, error) {
-	l.nonASCII = false
+	l.nonASCII, l.ctrl = false, false
 	start := l.pos + 1
 	i := start
 	for {
@@ -230,8 +234,11 @@ func (l *lexer) readString() ([]byte, error) {
 				return l.readEscaped(start, i)
 			case c < 0x20:
 				return nil, l.errAt(i, "invalid control character %s in string", quoteChar(c))
+			case c == 0x7f:
+				l.ctrl = true
+			default:
+				l.nonASCII = true
 			}
-			l.nonASCII = true
 			i++
 		}
 		rel, srel := i-l.pos, start-l.pos
@@ -262,6 +269,8 @@ func (l *lexer) readEscaped(start, i int) ([]byte, error) {
 		case c != '\\':
 			if c >= 0x80 {
 				l.nonASCII = true
+			} else if c == 0x7f {
+				l.ctrl = true
 			}
 			out = append(out, c)
 			i++
@@ -274,15 +283,15 @@ func (l *lexer) readEscaped(start, i int) ([]byte, error) {
 		case '"', '\\', '/':
 			out = append(out, e)
 		case 'b':
-			out = append(out, '\b')
+			out, l.ctrl = append(out, '\b'), true
 		case 'f':
-			out = append(out, '\f')
+			out, l.ctrl = append(out, '\f'), true
 		case 'n':
-			out = append(out, '\n')
+			out, l.ctrl = append(out, '\n'), true
 		case 'r':
-			out = append(out, '\r')
+			out, l.ctrl = append(out, '\r'), true
 		case 't':
-			out = append(out, '\t')
+			out, l.ctrl = append(out, '\t'), true
 		case 'u':
 			r, err := l.hex4(&i)
 			if err != nil {
@@ -300,7 +309,7 @@ func (l *lexer) readEscaped(start, i int) ([]byte, error) {
 					if r2 >= 0xDC00 && r2 < 0xE000 {
 						r = 0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00)
 					} else {
-						out = utf8.AppendRune(out, utf8.RuneError)
+						out, l.nonASCII = utf8.AppendRune(out, utf8.RuneError), true
 						r = r2
 					}
 				} else {
@@ -310,8 +319,11 @@ func (l *lexer) readEscaped(start, i int) ([]byte, error) {
 			if r >= 0xD800 && r < 0xE000 {
 				r = utf8.RuneError
 			}
-			if r >= 0x80 {
+			switch {
+			case r >= 0x80:
 				l.nonASCII = true
+			case r < 0x20 || r == 0x7f:
+				l.ctrl = true
 			}
 			out = utf8.AppendRune(out, r)
 		default:

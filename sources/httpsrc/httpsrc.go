@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -52,7 +53,8 @@ type Options struct {
 	// MaxBytes limits the (decompressed) body. 0: DefaultMaxBytes.
 	MaxBytes int64
 	// Headers are sent with every request. Values of headers whose names
-	// suggest a secret are kept out of messages like BearerToken.
+	// suggest a secret are kept out of messages like BearerToken, and,
+	// like it, are not sent on once a redirect leaves the URL's origin.
 	Headers map[string]string
 	// BearerToken is sent as `Authorization: Bearer <token>`; cmd reads it
 	// from the variable named by bearer_token_env. It never appears in
@@ -64,7 +66,7 @@ type Options struct {
 	// UserAgent is sent as User-Agent, e.g. "doradash/1.2.0". "": DefaultUserAgent.
 	UserAgent string
 	// Client, when set, is used as is (tests); nil builds one from the
-	// options, with the redirect limit and the CA file.
+	// options, with the redirect policy of checkRedirect and the CA file.
 	Client *http.Client
 }
 
@@ -196,17 +198,67 @@ func New(o Options) (*Source, error) {
 			}
 			tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 		}
-		s.client = &http.Client{
-			Transport: tr,
-			CheckRedirect: func(_ *http.Request, via []*http.Request) error {
-				if len(via) > MaxRedirects {
-					return errTooManyRedirects
-				}
-				return nil
-			},
-		}
+		s.client = &http.Client{Transport: tr, CheckRedirect: checkRedirect}
 	}
 	return s, nil
+}
+
+// errDowngrade refuses a redirect from https to http, which would send the
+// request, its credentials included, in clear.
+var errDowngrade = errors.New("refusing redirect from https to http")
+
+// checkRedirect is the client's redirect policy: at most MaxRedirects
+// redirects, none from https to http, and credentials only for the origin
+// they were configured for. The client copies the first request's headers
+// to every redirect and drops Authorization and Cookie only when the host
+// name changes, not the scheme or port, and never drops headers such as
+// X-Api-Key; so once the chain has left the first request's origin
+// (scheme, host and port), Authorization, Cookie and every header whose
+// name suggests a secret are removed, for the rest of the chain. The
+// Referer, which could carry the previous URL's query secrets, is never
+// sent.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > MaxRedirects {
+		return errTooManyRedirects
+	}
+	if len(via) > 0 && via[len(via)-1].URL.Scheme == "https" && req.URL.Scheme == "http" {
+		return errDowngrade
+	}
+	req.Header.Del("Referer")
+	if len(via) == 0 {
+		return nil
+	}
+	first := origin(via[0].URL)
+	left := origin(req.URL) != first
+	for _, r := range via[1:] {
+		left = left || origin(r.URL) != first
+	}
+	if left {
+		for name := range req.Header {
+			if secretHeader(name) {
+				delete(req.Header, name)
+			}
+		}
+		req.Header.Del("Authorization")
+		req.Header.Del("Cookie")
+	}
+	return nil
+}
+
+// origin returns u's scheme, host and port (the scheme's default when not
+// given) as "https://example.com:443".
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // loadCAFile returns the system pool plus the certificates of the PEM file.

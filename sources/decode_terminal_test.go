@@ -1,0 +1,189 @@
+package sources
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"doradash/model"
+)
+
+// terminalUnsafe reports whether r is a character no decoded string may
+// hold, because it reaches every viewer's terminal: C0 controls, DEL, C1
+// controls, and the bidirectional overrides and isolates. It is written
+// independently of the decoder's own list on purpose.
+func terminalUnsafe(r rune) bool {
+	return r <= 0x1f || (r >= 0x7f && r <= 0x9f) ||
+		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// terminalSafe reports whether s is valid UTF-8 without terminalUnsafe runes.
+func terminalSafe(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if terminalUnsafe(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// keptStrings returns every string of the batch that a viewer may see.
+func keptStrings(b *model.Batch) []string {
+	var out []string
+	for _, d := range b.Deployments {
+		out = append(out, d.ID, d.Service, d.Environment)
+		for _, c := range d.Commits {
+			out = append(out, c.SHA)
+		}
+	}
+	for _, i := range b.Incidents {
+		out = append(out, i.ID, i.Service, i.Title, i.DeploymentID)
+	}
+	return out
+}
+
+// unsafeRunes lists every terminalUnsafe rune.
+func unsafeRunes() []rune {
+	var rs []rune
+	for r := rune(0); r <= 0x2069; r++ {
+		if terminalUnsafe(r) {
+			rs = append(rs, r)
+		}
+	}
+	return rs
+}
+
+// TestDecodeReplacesTerminalControls checks the attack itself: escape
+// sequences in an incident title (and every other kept string) must not
+// reach a terminal, in JSON and in NDJSON.
+func TestDecodeReplacesTerminalControls(t *testing.T) {
+	const (
+		evil = `boom \u001b]0;pwned\u0007 \u001b[2J \u009b31m \u001b]52;c;aGk=\u0007 \u202eevil\u2069`
+		want = "boom \uFFFD]0;pwned\uFFFD \uFFFD[2J \uFFFD31m \uFFFD]52;c;aGk=\uFFFD \uFFFDevil\uFFFD"
+		// evil2 mixes escapes, raw DEL, raw UTF-8 C1 and bidi characters, and
+		// the escapes that JSON spells with a letter.
+		evil2 = "x\u007f\u0085\u202a\u2066" + `\t\n\r\b\f\u0000\u001f\u007F\u0080\u009f\u202A\u202e\u2066\u2069y`
+		want2 = "x" + "\uFFFD\uFFFD\uFFFD\uFFFD" + "\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD" + "y"
+	)
+	const z = "2026-11-20T14:03:00Z"
+	depFields := `"id": "` + evil + `", "service": "` + evil2 + `", "environment": "` + evil + `", "finished_at": ` + ts +
+		`, "commits": [{"sha": "` + evil2 + `", "committed_at": ` + ts + `}]`
+	incFields := `"id": "` + evil2 + `", "service": "` + evil + `", "title": "` + evil + `", "started_at": ` + ts +
+		`, "deployment_id": "` + evil + `"`
+	wantRecs := []string{
+		"D|" + want + "|" + want2 + "|" + want + "|" + z + "|success|" + want2 + "@" + z,
+		"I|" + want2 + "|" + want + "|" + want + "|unknown|" + z + "||||" + want,
+	}
+	runDecodeCases(t, FormatJSON, []decodeCase{{
+		name: "json", doc: `{"deployments": [{` + depFields + `}], "incidents": [{` + incFields + `}]}`,
+		want: wantRecs,
+	}})
+	runDecodeCases(t, FormatNDJSON, []decodeCase{{
+		name: "ndjson", doc: `{"kind": "deployment", ` + depFields + "}\n" + `{"kind": "incident", ` + incFields + "}\n",
+		want: wantRecs,
+	}})
+}
+
+// TestDecodeReplacesEachUnsafeRune tries every unsafe rune, escaped and (where
+// JSON allows it raw) as is, in every kept field, and its harmless
+// neighbours, which must be kept.
+func TestDecodeReplacesEachUnsafeRune(t *testing.T) {
+	type variant struct {
+		name, json string // the rune as it appears inside a JSON string
+		want       string // the decoded character
+	}
+	var vs []variant
+	for _, r := range unsafeRunes() {
+		vs = append(vs, variant{fmt.Sprintf("escaped U+%04X", r), fmt.Sprintf(`\u%04x`, r), "\uFFFD"})
+		if r >= 0x20 {
+			vs = append(vs, variant{fmt.Sprintf("raw U+%04X", r), string(r), "\uFFFD"})
+		}
+	}
+	for _, r := range []rune{' ', '~', 0xa0, 0xe9, 0x2029, 0x2065, 0x206a, 0x202f, 0x2070, 0xfffd} {
+		vs = append(vs, variant{fmt.Sprintf("kept U+%04X", r), string(r), string(r)},
+			variant{fmt.Sprintf("kept escaped U+%04X", r), fmt.Sprintf(`\u%04x`, r), string(r)})
+	}
+	vs = append(vs, variant{"kept U+1F600", "\U0001F600", "\U0001F600"},
+		variant{"kept escaped U+1F600", `\ud83d\ude00`, "\U0001F600"})
+	for _, v := range vs {
+		s := "a" + v.json + "b"
+		depFields := `"id": "` + s + `", "service": "` + s + `", "environment": "` + s + `", "finished_at": ` + ts +
+			`, "commits": [{"sha": "` + s + `", "committed_at": ` + ts + `}]`
+		incFields := `"id": "` + s + `", "service": "` + s + `", "title": "` + s + `", "started_at": ` + ts +
+			`, "deployment_id": "` + s + `"`
+		for f, doc := range map[Format]string{
+			FormatJSON:   `{"deployments": [{` + depFields + `}], "incidents": [{` + incFields + `}]}`,
+			FormatNDJSON: `{"kind": "deployment", ` + depFields + "}\n" + `{"kind": "incident", ` + incFields + "}\n",
+		} {
+			batch, rej, err := Decode(strings.NewReader(doc), f)
+			if err != nil || rej.Count != 0 {
+				t.Fatalf("%s, %v: %v %+v", v.name, f, err, rej)
+			}
+			got := keptStrings(batch)
+			if len(got) != 8 {
+				t.Fatalf("%s, %v: %d strings, want 8: %q", v.name, f, len(got), got)
+			}
+			for i, g := range got {
+				if g != "a"+v.want+"b" {
+					t.Errorf("%s, %v: string %d = %q, want %q", v.name, f, i, g, "a"+v.want+"b")
+				}
+			}
+		}
+	}
+}
+
+// TestDecodeInternedControls checks that a repeated service or environment
+// with a control character is replaced every time, not only when it is
+// first seen, and that the clean spelling of the same text is unaffected.
+func TestDecodeInternedControls(t *testing.T) {
+	rec := `{"id": "a", "service": "s\u001bx", "environment": "e\u0007", "finished_at": ` + ts + `}`
+	clean := `{"id": "b", "service": "s` + "\uFFFD" + `x", "environment": "plain", "finished_at": ` + ts + `}`
+	doc := `{"deployments": [` + rec + "," + rec + "," + clean + "," + rec + `]}`
+	batch, _, err := Decode(strings.NewReader(doc), FormatJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range batch.Deployments {
+		if d.Service != "s\uFFFDx" {
+			t.Errorf("deployment %d: service %q", i, d.Service)
+		}
+		if want := "e\uFFFD"; i != 2 && d.Environment != want {
+			t.Errorf("deployment %d: environment %q, want %q", i, d.Environment, want)
+		}
+	}
+}
+
+// TestDecodeMessagesAreQuoted checks that rejection messages, which show
+// raw values, quote control characters instead of passing them on.
+func TestDecodeMessagesAreQuoted(t *testing.T) {
+	for f, doc := range map[Format]string{
+		FormatJSON:   dep(`"id": "a", "finished_at": "\u001b[2J", "status": "\u009b"`),
+		FormatNDJSON: `{"kind": "\u001b]0;x\u0007", "id": "a"}`,
+	} {
+		_, rej, err := Decode(strings.NewReader(doc), f)
+		if err != nil || rej.Count != 1 {
+			t.Fatalf("%v: %v %+v", f, err, rej)
+		}
+		if !terminalSafe(rej.First) {
+			t.Errorf("%v: first rejection %q holds a control character", f, rej.First)
+		}
+	}
+}
+
+func TestScanStringStopsAtDEL(t *testing.T) {
+	for n := range 20 {
+		buf := []byte(strings.Repeat("a", n) + "\x7f" + strings.Repeat("b", 10))
+		if got := scanString(buf, 0); got != n {
+			t.Errorf("scanString(%q) = %d, want %d", buf, got, n)
+		}
+	}
+	// Bytes 0x7e and 0xff next to each other: 0xff carries in x+lsbs, but
+	// the first flagged byte is still the first one that stops the scan.
+	if got := scanString([]byte("aaaa~\xff~\x7fbbbbbbbb"), 0); got != 5 {
+		t.Errorf("scanString = %d, want 5", got)
+	}
+}
