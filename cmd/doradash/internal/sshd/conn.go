@@ -28,17 +28,22 @@ type timings struct {
 	linger           time.Duration // a connection without any open session is closed after this (covers slow or stuck logins)
 	closeGrace       time.Duration // once a connection being closed has no session left, wait this long for the client to hang up first
 	closeWait        time.Duration // longest wait for sessions to finish once a connection is being closed
-	quitGrace        time.Duration // longest wait for a program to quit before it is killed
+	quitGrace        time.Duration // longest wait for a session to end once told to (a program to quit) before it is killed and its channel closed
+	dropGrace        time.Duration // longest wait for a session to end once its channel was closed before its connection is dropped
 	keepalive        time.Duration // interval between keepalive probes on an authenticated connection
 	keepaliveTimeout time.Duration // a probe unanswered this long means the client is gone
 }
 
-// defaultTimings are the production values.
+// defaultTimings are the production values. quitGrace + dropGrace +
+// closeGrace bounds how long Shutdown waits for the worst client (one that
+// no longer reads, nor answers the channel close): it must stay well under
+// the grace `doradash serve` gives Shutdown (5 s).
 var defaultTimings = timings{
 	linger:           30 * time.Second,
 	closeGrace:       250 * time.Millisecond,
 	closeWait:        5 * time.Second,
 	quitGrace:        2 * time.Second,
+	dropGrace:        time.Second,
 	keepalive:        30 * time.Second,
 	keepaliveTimeout: 30 * time.Second,
 }
@@ -312,7 +317,9 @@ func (s *Server) watch(ctx ssh.Context, ci *connInfo) {
 			return
 		case <-stopping:
 			stopping = nil
-			ci.beginClose(errStopping, now)
+			// Not now, which dates from before the wait: closeWait counts
+			// from this moment.
+			ci.beginClose(errStopping, time.Now())
 		case <-ci.kick:
 		case <-fire:
 		case err := <-probe:

@@ -542,11 +542,14 @@ func TestIdleTimeout(t *testing.T) {
 // writes as activity, so a dashboard that redraws is never idle. Should the
 // library change, this test fails and the choice can be revisited.
 func TestLibraryIdleTimeoutIsResetByOutput(t *testing.T) {
-	const idle = 300 * time.Millisecond
+	// A whole second between redraws 50 ms apart leaves room for a loaded
+	// machine; 2.5 idle periods of silence from the client would end the
+	// session if output did not reset the timer.
+	const idle = time.Second
 	env := startServer(t, envConfig{tick: 50 * time.Millisecond, server: func(s *Server) { s.srv.IdleTimeout = idle }})
 	p := openPTY(t, env.login(t))
 	waitText(t, p.screen, "DEPLOY FREQUENCY")
-	time.Sleep(4 * idle)
+	time.Sleep(5 * idle / 2)
 	if env.s.Sessions() != 1 {
 		t.Fatal("charmbracelet/ssh IdleTimeout ended a session whose client sent nothing: output no longer resets it")
 	}
@@ -987,5 +990,335 @@ func TestFailingModelEndsWithStatus1(t *testing.T) {
 	p.stdin.Write([]byte{3}) // ctrl+c: quits without q
 	if got := p.wait(t); got != 0 {
 		t.Errorf("exit status = %d, want 0", got)
+	}
+}
+
+// The stalled client's terminal: big enough for a full-screen dashboard to
+// fill its 2 MiB SSH window within a second or so of repaints.
+const (
+	stalledWidth  = 500
+	stalledHeight = 300
+)
+
+// fillScreen makes every dashboard fill its whole window, so that a client
+// with a big window gets a lot of output.
+func fillScreen(o *Options) {
+	next := o.NewModel
+	o.NewModel = func(ctx context.Context, r *lipgloss.Renderer, w, h int) tea.Model {
+		return &fillModel{fakeModel: next(ctx, r, w, h).(*fakeModel)}
+	}
+}
+
+// fillModel is a fakeModel whose view fills its window.
+type fillModel struct{ *fakeModel }
+
+func (m *fillModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.fakeModel.Update(msg)
+	return m, cmd
+}
+
+func (m *fillModel) View() string {
+	var b strings.Builder
+	b.WriteString(strings.TrimSuffix(m.fakeModel.View(), "\n"))
+	line := strings.Repeat("#", m.w)
+	for range m.h - 2 {
+		b.WriteByte('\n')
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// stalledClient opens a PTY session with a shell, then never reads its
+// output and sends a window change every 25 ms, like a terminal that froze
+// (or a hostile client). It counts the keepalive probes the server sends it,
+// which its SSH library answers as OpenSSH does.
+type stalledClient struct {
+	conn    gossh.Conn
+	probes  atomic.Int32
+	resizes atomic.Int32
+	stop    chan struct{}
+	done    chan struct{} // the window changes have stopped
+	once    sync.Once
+}
+
+func openStalled(t *testing.T, env *testEnv, addr string) *stalledClient {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, chans, reqs, err := gossh.NewClientConn(nc, addr, &gossh.ClientConfig{
+		User: "mallory", Auth: []gossh.AuthMethod{gossh.PublicKeys(env.client)},
+		HostKeyCallback: gossh.FixedHostKey(env.hostKey), Timeout: 5 * time.Second,
+	})
+	if err != nil {
+		nc.Close()
+		t.Fatal(err)
+	}
+	st := &stalledClient{conn: conn, stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		for nc := range chans {
+			_ = nc.Reject(gossh.Prohibited, "no channels")
+		}
+	}()
+	go func() {
+		for req := range reqs {
+			if req.Type == "keepalive@openssh.com" {
+				st.probes.Add(1)
+			}
+			if req.WantReply {
+				_ = req.Reply(false, nil)
+			}
+		}
+	}()
+	ch, chReqs, err := conn.OpenChannel("session", nil)
+	if err != nil {
+		conn.Close()
+		t.Fatal(err)
+	}
+	go gossh.DiscardRequests(chReqs)
+	t.Cleanup(st.close)
+	pty := struct {
+		Term                         string
+		Columns, Rows, Width, Height uint32
+		Modes                        string
+	}{Term: "xterm-256color", Columns: stalledWidth, Rows: stalledHeight}
+	if ok, err := ch.SendRequest("pty-req", true, gossh.Marshal(&pty)); !ok || err != nil {
+		close(st.done)
+		t.Fatalf("pty-req: %v %v", ok, err)
+	}
+	if ok, err := ch.SendRequest("shell", true, nil); !ok || err != nil {
+		close(st.done)
+		t.Fatalf("shell: %v %v", ok, err)
+	}
+	go func() {
+		defer close(st.done)
+		tick := time.NewTicker(25 * time.Millisecond)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-st.stop:
+				return
+			case <-tick.C:
+			}
+			// Every change forces a full repaint.
+			win := struct{ Columns, Rows, Width, Height uint32 }{uint32(stalledWidth - i%20), stalledHeight, 0, 0}
+			if _, err := ch.SendRequest("window-change", false, gossh.Marshal(&win)); err != nil {
+				return
+			}
+			st.resizes.Add(1)
+		}
+	}()
+	return st
+}
+
+// waitResizes waits until n more window changes have been sent.
+func (st *stalledClient) waitResizes(t *testing.T, n int32) {
+	t.Helper()
+	from := st.resizes.Load()
+	waitFor(t, 20*time.Second, fmt.Sprintf("%d window changes sent", n), func() bool { return st.resizes.Load() >= from+n })
+}
+
+// close hangs up.
+func (st *stalledClient) close() {
+	st.once.Do(func() { close(st.stop) })
+	_ = st.conn.Close()
+	<-st.done
+}
+
+// goroutineStacks returns the stack of every goroutine.
+func goroutineStacks() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Split(string(buf[:n]), "\n\n")
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// blockedWriters counts the goroutines stuck writing a frame to a client
+// whose SSH window is full.
+func blockedWriters() int {
+	n := 0
+	for _, g := range goroutineStacks() {
+		if strings.Contains(g, "ssh.(*window).reserve") && strings.Contains(g, "bubbletea.(*standardRenderer).flush") {
+			n++
+		}
+	}
+	return n
+}
+
+// waitWriteBlocked waits until more goroutines than before are stuck
+// writing to a client whose SSH window is full.
+func waitWriteBlocked(t *testing.T, before int) {
+	t.Helper()
+	waitFor(t, 30*time.Second, "the server stuck writing to the stalled client", func() bool {
+		return blockedWriters() > before
+	})
+}
+
+// waitServerGoroutinesGone waits until no goroutine runs server, session or
+// program code any more.
+func waitServerGoroutinesGone(t *testing.T) {
+	t.Helper()
+	var left []string
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		left = left[:0]
+		for _, g := range goroutineStacks() {
+			if strings.Contains(g, "github.com/charmbracelet/bubbletea.") || strings.Contains(g, "github.com/charmbracelet/ssh.") ||
+				strings.Contains(g, "internal/sshd.(*Server).") {
+				left = append(left, g)
+			}
+		}
+		if len(left) == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%d server goroutines left:\n%s", len(left), strings.Join(left, "\n\n"))
+}
+
+// shutdownQuickly shuts the server down with a generous deadline and checks
+// that it returned nil well before.
+func shutdownQuickly(t *testing.T, env *testEnv) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := env.s.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	// stalledTimings end a stuck session in under a second.
+	d := time.Since(start)
+	t.Logf("Shutdown took %s", d)
+	if d > 7*time.Second {
+		t.Errorf("Shutdown took %s", d)
+	}
+	if got := env.s.Sessions(); got != 0 {
+		t.Errorf("Sessions() = %d after Shutdown", got)
+	}
+	if !env.models.allDone() {
+		t.Error("a model context outlived Shutdown")
+	}
+}
+
+// stalledTimings leaves the ending of a stuck session to the session guard
+// (quitGrace, dropGrace) alone, not to the connection's closeWait.
+func stalledTimings(tm *timings) {
+	tm.quitGrace, tm.dropGrace = 300*time.Millisecond, 300*time.Millisecond
+	tm.closeWait = time.Minute
+}
+
+func TestShutdownWithStalledClient(t *testing.T) {
+	env := startServer(t, envConfig{opts: fillScreen, timings: stalledTimings})
+	blocked := blockedWriters()
+	st := openStalled(t, env, env.addr)
+	waitWriteBlocked(t, blocked)
+	// Enough window changes to fill every queue between the client and a
+	// program that takes none (about 20).
+	st.waitResizes(t, 60)
+
+	shutdownQuickly(t, env)
+	waitServerGoroutinesGone(t)
+	if strings.Contains(env.logs.String(), "session did not end after being closed") {
+		t.Error("the connection was dropped although the client acknowledged the channel's close")
+	}
+}
+
+func TestShutdownDropsStalledClientIgnoringClose(t *testing.T) {
+	env := startServer(t, envConfig{opts: fillScreen, timings: stalledTimings})
+	proxy := newFreezeProxy(t, env.addr)
+	blocked := blockedWriters()
+	st := openStalled(t, env, proxy.addr)
+	waitWriteBlocked(t, blocked)
+	st.waitResizes(t, 20)
+	proxy.freeze() // the client no longer answers anything, the channel close included
+
+	shutdownQuickly(t, env)
+	waitServerGoroutinesGone(t)
+	waitFor(t, 5*time.Second, "disconnect logged with its reason", func() bool {
+		return strings.Contains(env.logs.String(), `reason="session did not end after being closed"`)
+	})
+}
+
+func TestStalledClientDoesNotStallItsConnection(t *testing.T) {
+	env := startServer(t, envConfig{opts: fillScreen, timings: func(tm *timings) { tm.keepalive = 100 * time.Millisecond }})
+	blocked := blockedWriters()
+	st := openStalled(t, env, env.addr)
+	waitWriteBlocked(t, blocked)
+	st.waitResizes(t, 60)
+
+	// Another client is served as usual.
+	p := openPTY(t, env.login(t))
+	waitText(t, p.screen, "DEPLOY FREQUENCY")
+	if err := p.sess.WindowChange(30, 100); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, p.screen, "size=100x30")
+
+	// The stalled connection still answers keepalive probes: the watchdog
+	// sends the next one only once the last one's reply arrived.
+	from := st.probes.Load()
+	waitFor(t, 20*time.Second, "keepalive probes answered on the stalled connection", func() bool {
+		return st.probes.Load() >= from+10
+	})
+	if got := env.s.Sessions(); got != 2 {
+		t.Errorf("Sessions() = %d, want 2", got)
+	}
+	if strings.Contains(env.logs.String(), "keepalive") {
+		t.Errorf("a keepalive failed:\n%s", env.logs.String())
+	}
+
+	// Hanging up ends the stuck session.
+	st.close()
+	waitFor(t, 10*time.Second, "the stalled session ended", func() bool { return env.s.Sessions() == 1 })
+}
+
+// TestShutdownOfOldConnectionTellsSessions checks that a connection being
+// closed gets its closeWait from the moment the server starts stopping, not
+// from whenever its watchdog last woke up.
+func TestShutdownOfOldConnectionTellsSessions(t *testing.T) {
+	env := startServer(t, envConfig{timings: func(tm *timings) { tm.closeWait = 2 * time.Second }})
+	p := openPTY(t, env.login(t))
+	waitText(t, p.screen, "DEPLOY FREQUENCY")
+	time.Sleep(3 * time.Second) // longer than closeWait, with nothing for the watchdog to do
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := env.s.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if got := p.wait(t); got != 1 {
+		t.Errorf("exit status = %d, want 1", got)
+	}
+	if !strings.Contains(p.stderr.String(), "doradash server is stopping") {
+		t.Errorf("stderr = %q, want the stopping message", p.stderr.String())
+	}
+	if strings.Contains(env.logs.String(), "did not end") {
+		t.Errorf("the session was forced to end:\n%s", env.logs.String())
+	}
+}
+
+// A session's slot is free by the time its client sees the exit status, so
+// back-to-back commands at the session limit are never refused.
+func TestSlotFreeBeforeExitStatus(t *testing.T) {
+	env := startServer(t, envConfig{opts: func(o *Options) { o.MaxSessions = 1 }})
+	c := env.login(t)
+	for i := range 30 {
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatalf("session %d: %v", i, err)
+		}
+		var out, eb bytes.Buffer
+		sess.Stdout, sess.Stderr = &out, &eb
+		if status := exitStatus(t, sess.Run("snapshot")); status != 0 {
+			t.Fatalf("session %d: exit status %d, stderr %q (the previous session's slot was still taken)", i, status, eb.String())
+		}
+		if !strings.Contains(out.String(), `args=["snapshot"]`) {
+			t.Fatalf("session %d: stdout %q", i, out.String())
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/anmitsu/go-shlex"
@@ -32,13 +33,19 @@ func (s *Server) handleSession(sess ssh.Session) {
 		ci.closeIfUnused(err, time.Now())
 		return
 	}
-	defer s.endSession()
+	// The slot is freed before the exit status goes out, so a client that
+	// starts its next session as soon as the last one ended (a script
+	// running `ssh host snapshot` in a loop at the limit) finds it free.
+	freeSlot := sync.OnceFunc(s.freeSlot)
+	defer s.sessionWG.Done()
+	defer freeSlot()
 
 	ctx, cancel := context.WithCancelCause(s.ctx)
 	defer cancel(errSessionEnded)
 	id, err := ci.addSession(cancel)
 	if err != nil {
 		fmt.Fprintf(sess.Stderr(), "%s\n", endMessage(err, s.o.IdleTimeout))
+		freeSlot()
 		_ = sess.Exit(1)
 		return
 	}
@@ -46,6 +53,7 @@ func (s *Server) handleSession(sess ssh.Session) {
 	// sess.Context() is the connection's context: it ends when the client
 	// hangs up or the connection breaks.
 	defer context.AfterFunc(sess.Context(), func() { cancel(errClientGone) })()
+	defer s.guardSession(ctx, sess, ci)()
 
 	code := 1
 	pty, winch, isPty := sess.Pty()
@@ -60,6 +68,10 @@ func (s *Server) handleSession(sess ssh.Session) {
 		var p *tea.Program
 		if isPty && sess.RawCommand() == "" {
 			p = s.newProgram(ctx, sess, ci, pty)
+			// Run cancels the program's context when it returns; this also
+			// covers a Run that never started, so that no Send to p can
+			// block once the session is over.
+			defer p.Kill()
 		}
 		if isPty {
 			s.forwardResizes(winch, p, ci, cancel)
@@ -81,6 +93,7 @@ func (s *Server) handleSession(sess ssh.Session) {
 			code = max(code, 1)
 		}
 	}
+	freeSlot()
 	_ = sess.Exit(code)
 }
 
@@ -99,12 +112,12 @@ func (s *Server) beginSession() error {
 	return nil
 }
 
-// endSession uncounts a session.
-func (s *Server) endSession() {
+// freeSlot uncounts a session for MaxSessions; sessionWG still tracks it
+// until its handler returns.
+func (s *Server) freeSlot() {
 	s.mu.Lock()
 	s.open--
 	s.mu.Unlock()
-	s.sessionWG.Done()
 }
 
 // endMessage is the line a client sees when the server ends its session.
@@ -155,16 +168,46 @@ func (s *Server) newProgram(ctx context.Context, sess ssh.Session, ci *connInfo,
 // forwardResizes passes the PTY's window changes, the first being its
 // initial size, to p (nil for a command, which has no use for them). The
 // channel closes when the client closes the session, which ends it through
-// end. It must be drained until then, as charmbracelet/ssh blocks on it.
+// end. It must be drained until then without ever blocking: charmbracelet/ssh
+// sends on it from the loop that handles the session's requests, and while
+// that send blocks, the whole connection stops reading from the client
+// (keepalive replies included). p.Send, though, blocks for as long as the
+// program's event loop is busy, which is for good when it is stuck writing
+// to a client that does not read. So the sizes go through a one-slot mailbox
+// to a goroutine of their own that sends them to p; a size not yet taken is
+// replaced by the next one, as only the latest matters.
 func (s *Server) forwardResizes(winch <-chan ssh.Window, p *tea.Program, ci *connInfo, end context.CancelCauseFunc) {
+	var latest chan tea.WindowSizeMsg
+	if p != nil {
+		latest = make(chan tea.WindowSizeMsg, 1)
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			// Send returns at the latest when the program ends (see the
+			// p.Kill in handleSession), and latest is closed when winch is.
+			for msg := range latest {
+				p.Send(msg)
+			}
+		}()
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		for w := range winch {
 			ci.touch()
-			if p != nil {
-				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+			if latest == nil {
+				continue
 			}
+			select {
+			case <-latest: // not sent yet: superseded
+			default:
+			}
+			// Only this goroutine fills the slot, which is now empty: this
+			// never blocks.
+			latest <- tea.WindowSizeMsg{Width: w.Width, Height: w.Height}
+		}
+		if latest != nil {
+			close(latest)
 		}
 		end(errClientGone)
 	}()
@@ -175,7 +218,10 @@ func (s *Server) forwardResizes(winch <-chan ssh.Window, p *tea.Program, ci *con
 // returns the exit code.
 func (s *Server) runProgram(ctx context.Context, p *tea.Program, sess ssh.Session, ci *connInfo) int {
 	// Quit the program when the session ends from outside; kill it if it
-	// does not quit in time.
+	// does not quit in time. Quit blocks while the event loop is busy, for
+	// good when the loop is stuck writing to a client that does not read,
+	// so it runs on a goroutine of its own, which Run's end releases. Kill
+	// does not unblock such a write either: guardSession takes care of it.
 	runDone := make(chan struct{})
 	quitDone := make(chan struct{})
 	go func() {
@@ -183,12 +229,12 @@ func (s *Server) runProgram(ctx context.Context, p *tea.Program, sess ssh.Sessio
 		select {
 		case <-runDone:
 		case <-ctx.Done():
-			p.Quit()
-			t := time.NewTimer(s.t.quitGrace)
-			defer t.Stop()
-			select {
-			case <-runDone:
-			case <-t.C:
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				p.Quit()
+			}()
+			if expired(runDone, s.t.quitGrace) {
 				p.Kill()
 			}
 		}
@@ -211,6 +257,54 @@ func (s *Server) runProgram(ctx context.Context, p *tea.Program, sess ssh.Sessio
 		}
 	}
 	return 0
+}
+
+// guardSession makes sure a session ends soon after ctx does, even when its
+// handler is stuck writing to a client that stopped reading: the client's
+// SSH window is full, and a blocked write watches no context. quitGrace
+// after ctx ended, the session's channel is closed, which fails the write
+// once the client acknowledges the close; dropGrace later the connection is
+// dropped, which fails it in any case. Call the returned function when the
+// handler is done.
+func (s *Server) guardSession(ctx context.Context, sess ssh.Session, ci *connInfo) (done func()) {
+	finished := make(chan struct{})
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		select {
+		case <-finished:
+			return
+		case <-ctx.Done():
+		}
+		if !expired(finished, s.t.quitGrace) {
+			return
+		}
+		s.log.Warn("ssh session did not end in time, closing it", "remote", ci.remote, "user", sess.User(),
+			"reason", context.Cause(ctx).Error())
+		_ = sess.Close()
+		if expired(finished, s.t.dropGrace) {
+			ci.drop("session did not end after being closed")
+		}
+	}()
+	return func() { close(finished) }
+}
+
+// expired waits for done or d, whichever comes first, and reports whether
+// d passed with done still open.
+func expired(done <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return false
+	case <-t.C:
+	}
+	select {
+	case <-done:
+		return false
+	default:
+		return true
+	}
 }
 
 // errDashboardFailed is what a client sees when its dashboard ended on an

@@ -65,7 +65,10 @@ type Options struct {
 	// It decides which commands exist: anything else gets a one-line error on
 	// stderr and exit code 2 (never run `serve` or anything that touches the
 	// server's files). It must return soon after ctx is cancelled (session
-	// closed or server stopping). Called concurrently from many sessions.
+	// closed or server stopping): 2 s later the session's channel is closed,
+	// which fails a write blocked on a client that stopped reading, and 1 s
+	// after that its connection is dropped. Called concurrently from many
+	// sessions.
 	RunCommand func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
