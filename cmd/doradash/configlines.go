@@ -81,8 +81,9 @@ func indexKeyLines(data []byte) map[string]int {
 	return lines
 }
 
-// stripComment removes a # comment that is not inside a string.
-func stripComment(s string) string {
+// eachOutsideStrings calls f with every byte of s that is not inside a
+// TOML string, in order, until f returns false.
+func eachOutsideStrings(s string, f func(i int, c byte) bool) {
 	var quote byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -95,34 +96,39 @@ func stripComment(s string) string {
 			}
 		case c == '"' || c == '\'':
 			quote = c
-		case c == '#':
-			return s[:i]
+		default:
+			if !f(i, c) {
+				return
+			}
 		}
 	}
-	return s
+}
+
+// stripComment removes a # comment that is not inside a string.
+func stripComment(s string) string {
+	end := len(s)
+	eachOutsideStrings(s, func(i int, c byte) bool {
+		if c == '#' {
+			end = i
+			return false
+		}
+		return true
+	})
+	return s[:end]
 }
 
 // nesting counts opening minus closing brackets and braces outside strings.
 func nesting(s string) int {
 	d := 0
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == '\\' && quote == '"' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '[' || c == '{':
+	eachOutsideStrings(s, func(_ int, c byte) bool {
+		switch c {
+		case '[', '{':
 			d++
-		case c == ']' || c == '}':
+		case ']', '}':
 			d--
 		}
-	}
+		return true
+	})
 	return d
 }
 

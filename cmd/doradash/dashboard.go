@@ -23,19 +23,12 @@ const configHint = "no configuration found: copy config.example.toml to ./dorada
 func runDashboard(ctx context.Context, args []string, e *env) error {
 	var c commonFlags
 	fs := newFlagSet("", e, &c)
-	if err := parseFlags(fs, args, e); err != nil {
-		return err
-	}
-	s, err := resolve(&c, e)
+	s, p, err := prepare(fs, &c, args, e, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
 	if !isTerminal(e.stdin) || !isTerminal(e.stdout) {
 		return usagef("the dashboard needs a terminal; for output to a pipe or a file use doradash snapshot")
-	}
-	p, err := buildPoller(s, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

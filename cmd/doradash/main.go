@@ -10,12 +10,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
+
+	"doradash/sources/poller"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
@@ -268,4 +271,21 @@ func parseNow(v string) (time.Time, error) {
 		return time.Time{}, usagef("--now: %q is outside the years 1679 to 2261", v)
 	}
 	return t.UTC(), nil
+}
+
+// prepare parses a command's flags, resolves the configuration and builds
+// the poller: the start every command shares.
+func prepare(fs *flag.FlagSet, c *commonFlags, args []string, e *env, log *slog.Logger) (*settings, *poller.Poller, error) {
+	if err := parseFlags(fs, args, e); err != nil {
+		return nil, nil, err
+	}
+	s, err := resolve(c, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := buildPoller(s, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, p, nil
 }

@@ -19,19 +19,12 @@ func runSnapshot(ctx context.Context, args []string, e *env) error {
 	var c commonFlags
 	fs := newFlagSet("snapshot", e, &c)
 	format := fs.String("format", "text", "text or json")
-	if err := parseFlags(fs, args, e); err != nil {
+	s, p, err := prepare(fs, &c, args, e, slog.New(slog.DiscardHandler))
+	if err != nil {
 		return err
 	}
 	if *format != "text" && *format != "json" {
 		return usagef("snapshot: --format must be text or json, not %q", *format)
-	}
-	s, err := resolve(&c, e)
-	if err != nil {
-		return err
-	}
-	p, err := buildPoller(s, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return err
 	}
 	if s.noConfig {
 		// On stderr, so the output stays what a script expects.
@@ -89,14 +82,7 @@ func colorFor(e *env) bool {
 func runCheck(ctx context.Context, args []string, e *env) error {
 	var c commonFlags
 	fs := newFlagSet("check", e, &c)
-	if err := parseFlags(fs, args, e); err != nil {
-		return err
-	}
-	s, err := resolve(&c, e)
-	if err != nil {
-		return err
-	}
-	p, err := buildPoller(s, slog.New(slog.DiscardHandler))
+	s, p, err := prepare(fs, &c, args, e, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
