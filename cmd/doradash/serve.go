@@ -31,10 +31,8 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	listen := fs.String("listen", "", "address to listen on, like 127.0.0.1:2222")
 	hostKey := fs.String("host-key", "", "host key file (created when missing)")
 	authKeys := fs.String("authorized-keys", "", "authorized_keys file of the keys that may connect")
-	if err := parseFlags(fs, args, e); err != nil {
-		return err
-	}
-	s, err := resolve(&c, e)
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	s, p, err := prepare(fs, &c, args, e, log)
 	if err != nil {
 		return err
 	}
@@ -47,11 +45,6 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	}
 	if *authKeys != "" {
 		ssh.AuthorizedKeys = *authKeys
-	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	p, err := buildPoller(s, log)
-	if err != nil {
-		return err
 	}
 	srv, err := sshd.New(sshd.Options{
 		Listen:             ssh.Listen,
