@@ -3,14 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -29,6 +24,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"doradash/cmd/doradash/internal/sshd"
+	"doradash/cmd/doradash/internal/testkit"
 )
 
 // These tests run `doradash serve` in-process with the real dashboard and
@@ -42,66 +38,13 @@ const serveNow = "2026-11-20T14:03:22Z"
 // serveWait is the deadline of every wait for the server or a session.
 const serveWait = 60 * time.Second
 
-// lockedBuffer is a bytes.Buffer safe for one writer and concurrent
-// readers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
-// Len returns the number of bytes written so far.
-func (b *lockedBuffer) Len() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Len()
-}
-
-// eventually polls cond until it holds, failing the test after serveWait.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(serveWait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", serveWait, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// clientKey returns a fresh ed25519 client key and its authorized_keys
-// line.
-func clientKey(t testing.TB) (gossh.Signer, string) {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signer, strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey())))
-}
-
 // served is a running `doradash serve` with one authorised client key.
 type served struct {
 	t       *testing.T
 	addr    string
 	hostKey gossh.PublicKey
 	key     gossh.Signer // listed in authorized_keys
-	stderr  *lockedBuffer
+	stderr  *testkit.Buffer
 	cancel  context.CancelFunc // SIGTERM
 	code    chan int           // run's exit code
 }
@@ -114,13 +57,13 @@ var addrLine = regexp.MustCompile(`msg="serving the dashboard over SSH" addr=(\S
 func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
 	dir := t.TempDir()
-	key, line := clientKey(t)
+	key, line := testkit.ClientKey(t)
 	keys, hostKey := filepath.Join(dir, "authorized_keys"), filepath.Join(dir, "host_ed25519")
 	if err := os.WriteFile(keys, []byte(line+" tester\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &served{t: t, key: key, stderr: &lockedBuffer{}, cancel: cancel, code: make(chan int, 1)}
+	s := &served{t: t, key: key, stderr: &testkit.Buffer{}, cancel: cancel, code: make(chan int, 1)}
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: s.stderr,
 		getenv: fakeEnv(map[string]string{"HOME": dir})}
 	full := append([]string{"serve", "--listen", "127.0.0.1:0", "--host-key", hostKey, "--authorized-keys", keys}, args...)
@@ -144,7 +87,7 @@ func startServe(t *testing.T, args ...string) *served {
 			t.Logf("serve stderr:\n%s", s.stderr.String())
 		}
 	})
-	eventually(t, "serve to listen", func() bool {
+	testkit.WaitFor(t, serveWait, "serve to listen", func() bool {
 		select {
 		case code := <-s.code:
 			exited = true
@@ -220,7 +163,7 @@ func (s *served) command(t testing.TB, cmd string) (status int, stdout, stderr s
 	}
 	var out, eb bytes.Buffer
 	sess.Stdout, sess.Stderr = &out, &eb
-	status = exitStatusOf(sess.Run(cmd))
+	status = testkit.ExitStatus(sess.Run(cmd))
 	return status, out.String(), eb.String()
 }
 
@@ -228,8 +171,8 @@ func (s *served) command(t testing.TB, cmd string) (status int, stdout, stderr s
 type terminal struct {
 	sess   *gossh.Session
 	stdin  io.WriteCloser
-	screen *lockedBuffer // everything the server drew
-	stderr *lockedBuffer
+	screen *testkit.Buffer // everything the server drew
+	stderr *testkit.Buffer
 }
 
 // openTerminal requests a PTY (xterm-256color, w×h) and a shell on c.
@@ -248,7 +191,7 @@ func startTerminal(c *gossh.Client, w, h int) (*terminal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new session: %w", err)
 	}
-	term := &terminal{sess: sess, screen: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	term := &terminal{sess: sess, screen: &testkit.Buffer{}, stderr: &testkit.Buffer{}}
 	sess.Stdout, sess.Stderr = term.screen, term.stderr
 	if term.stdin, err = sess.StdinPipe(); err != nil {
 		return nil, err
@@ -335,23 +278,10 @@ func (term *terminal) awaitExit() (int, error) {
 	go func() { done <- term.sess.Wait() }()
 	select {
 	case err := <-done:
-		return exitStatusOf(err), nil
+		return testkit.ExitStatus(err), nil
 	case <-time.After(serveWait):
 		return -1, fmt.Errorf("session did not end within %s", serveWait)
 	}
-}
-
-// exitStatusOf turns a Session.Wait or Run error into an exit status; -1
-// when the session ended without one.
-func exitStatusOf(err error) int {
-	var exit *gossh.ExitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &exit):
-		return exit.ExitStatus()
-	}
-	return -1
 }
 
 func TestServeDashboardPerSession(t *testing.T) {
@@ -396,7 +326,7 @@ func TestServeDashboardPerSession(t *testing.T) {
 
 func TestServeRefusesUnlistedKey(t *testing.T) {
 	s := startServe(t, "--demo", "--now", serveNow)
-	stranger, _ := clientKey(t)
+	stranger, _ := testkit.ClientKey(t)
 	c, err := s.dial(stranger)
 	if err == nil {
 		c.Close()
@@ -405,7 +335,7 @@ func TestServeRefusesUnlistedKey(t *testing.T) {
 	if !strings.Contains(err.Error(), "unable to authenticate") {
 		t.Errorf("login error = %v, want a refused public key", err)
 	}
-	eventually(t, "the refusal logged", func() bool { return s.logCount("ssh login failed") == 1 })
+	testkit.WaitFor(t, serveWait, "the refusal logged", func() bool { return s.logCount("ssh login failed") == 1 })
 	if fp := gossh.FingerprintSHA256(stranger.PublicKey()); !strings.Contains(s.stderr.String(), "refused_key="+fp) {
 		t.Errorf("log does not name the refused key %s:\n%s", fp, s.stderr.String())
 	}
@@ -441,52 +371,12 @@ func TestServeNeedsAuthorizedKeys(t *testing.T) {
 	}
 }
 
-// snapshotKeys are the keys SPEC §5 promises, with the keys of each
-// object.
-var snapshotKeys = map[string][]string{
-	"generated_at":                    nil,
-	"window":                          {"days", "start", "end"},
-	"filters":                         {"environments", "services"},
-	"deployment_frequency":            {"count", "per_day", "per_week", "deploy_days", "daily", "tier"},
-	"lead_time":                       {"count", "median_seconds", "mean_seconds", "p90_seconds", "tier"},
-	"change_failure_rate":             {"deployments", "failures", "rate", "tier"},
-	"time_to_restore":                 {"count", "median_seconds", "mean_seconds", "p90_seconds", "tier"},
-	"failed_deployment_recovery_time": {"count", "median_seconds", "mean_seconds", "p90_seconds", "tier"},
-	"incidents":                       {"total", "open", "by_severity", "time_to_detect", "time_to_acknowledge", "downtime_seconds", "availability"},
-	"sources":                         nil,
-}
-
 // checkSnapshotJSON checks that out is one JSON object with every key of
-// SPEC §5 and returns it.
+// SPEC §5 and at least one source, and returns it.
 func checkSnapshotJSON(t *testing.T, out string) map[string]any {
 	t.Helper()
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("snapshot is not a JSON object: %v\n%s", err, out)
-	}
-	for key, sub := range snapshotKeys {
-		v, ok := doc[key]
-		if !ok {
-			t.Errorf("snapshot lacks %q", key)
-			continue
-		}
-		obj, _ := v.(map[string]any)
-		for _, k := range sub {
-			if _, ok := obj[k]; !ok {
-				t.Errorf("snapshot lacks %s.%s", key, k)
-			}
-		}
-	}
-	srcs, _ := doc["sources"].([]any)
-	for i, src := range srcs {
-		obj, _ := src.(map[string]any)
-		for _, k := range []string{"name", "type", "ok", "deployments", "incidents", "rejected", "last_success", "error"} {
-			if _, ok := obj[k]; !ok {
-				t.Errorf("snapshot lacks sources[%d].%s", i, k)
-			}
-		}
-	}
-	if len(srcs) == 0 {
+	doc := testkit.CheckSnapshot(t, []byte(out))
+	if srcs, _ := doc["sources"].([]any); len(srcs) == 0 {
 		t.Error("snapshot has no sources")
 	}
 	return doc
@@ -655,7 +545,7 @@ func TestServeOnePollerForEveryone(t *testing.T) {
 
 	// r in one session polls the shared source once more, for everyone.
 	terms[0].press(t, "r")
-	eventually(t, "the refresh to reach the source", func() bool { return src.hits.Load() == 2 })
+	testkit.WaitFor(t, serveWait, "the refresh to reach the source", func() bool { return src.hits.Load() == 2 })
 	for _, term := range terms {
 		term.press(t, "q")
 		if got := term.wait(t); got != 0 {
@@ -670,7 +560,7 @@ func TestServeOnePollerForEveryone(t *testing.T) {
 func TestServeSnapshotWaitsForFirstPoll(t *testing.T) {
 	src := newCountingServer(t, true)
 	s := startServe(t, "--config", httpConfig(t, src.URL, 4), "--now", serveNow)
-	eventually(t, "the first poll to start", func() bool { return src.hits.Load() == 1 })
+	testkit.WaitFor(t, serveWait, "the first poll to start", func() bool { return src.hits.Load() == 1 })
 
 	type result struct {
 		status      int
@@ -686,7 +576,7 @@ func TestServeSnapshotWaitsForFirstPoll(t *testing.T) {
 		}
 		var out, eb bytes.Buffer
 		sess.Stdout, sess.Stderr = &out, &eb
-		status := exitStatusOf(sess.Run("snapshot --format json"))
+		status := testkit.ExitStatus(sess.Run("snapshot --format json"))
 		done <- result{status, out.String(), eb.String()}
 	}()
 	// While the source has not answered, the snapshot must not print an
@@ -735,7 +625,7 @@ func checkSessionsLeaveNothing(t *testing.T, args ...string) {
 	w.press(t, "q")
 	w.wait(t)
 	c.Close()
-	eventually(t, "the warm-up connection to end", func() bool { return s.logCount("ssh disconnect") == 1 })
+	testkit.WaitFor(t, serveWait, "the warm-up connection to end", func() bool { return s.logCount("ssh disconnect") == 1 })
 	baseline := steadyGoroutines()
 
 	const n = 20
@@ -756,19 +646,8 @@ func checkSessionsLeaveNothing(t *testing.T, args ...string) {
 	if t.Failed() {
 		return
 	}
-	eventually(t, "every connection to end", func() bool { return s.logCount("ssh disconnect") == 1+n })
-	deadline := time.Now().Add(serveWait)
-	for {
-		got := runtime.NumGoroutine()
-		if got <= baseline {
-			break
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("goroutines: %d after %d sessions, baseline %d\n%s", got, n, baseline, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.WaitFor(t, serveWait, "every connection to end", func() bool { return s.logCount("ssh disconnect") == 1+n })
+	testkit.WaitGoroutines(t, baseline, serveWait)
 }
 
 // useAndLeave opens the dashboard on c, waits for it and leaves in one of
@@ -822,15 +701,7 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 	if code := s.stop(); code != 0 {
 		t.Errorf("serve exited with %d after SIGTERM, want 0", code)
 	}
-	if got := term.wait(t); got != 1 {
-		t.Errorf("session exit status %d, want 1", got)
-	}
-	if !strings.Contains(term.stderr.String(), "doradash server is stopping") {
-		t.Errorf("session stderr = %q, want the stopping message", term.stderr.String())
-	}
-	if !strings.Contains(term.screen.String(), "\x1b[?1049l") {
-		t.Error("the dashboard did not leave the alternate screen before the session closed")
-	}
+	testkit.CheckStopped(t, term.wait(t), term.stderr.String(), term.screen.String())
 	for _, msg := range []string{"stopping: telling sessions and closing them", "ssh server stopped"} {
 		if s.logCount(msg) != 1 {
 			t.Errorf("log lacks %q:\n%s", msg, s.stderr.String())
@@ -844,7 +715,7 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 
 func TestServeSessionPanicEndsOnlyThatSession(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir()) // the guard's details files
-	logs := &lockedBuffer{}
+	logs := &testkit.Buffer{}
 	var mu sync.Mutex
 	where := "" // where the next dashboard panics; "" for none
 	srv, err := sshd.New(sshd.Options{
@@ -862,23 +733,8 @@ func TestServeSessionPanicEndsOnlyThatSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), serveWait)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	key, _ := clientKey(t)
+	ln := testkit.Serve(t, srv, serveWait)
+	key, _ := testkit.ClientKey(t)
 	c, err := gossh.Dial("tcp", ln.Addr().String(), &gossh.ClientConfig{
 		User: "tester", Auth: []gossh.AuthMethod{gossh.PublicKeys(key)},
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: serveWait,

@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"doradash/cmd/doradash/internal/testkit"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,10 +15,10 @@ func TestAuthorizedKeysParsing(t *testing.T) {
 	var keys []gossh.Signer
 	var lines []string
 	for range 5 {
-		k, l := newKey(t)
+		k, l := testkit.ClientKey(t)
 		keys, lines = append(keys, k), append(lines, l)
 	}
-	notListed, _ := newKey(t)
+	notListed, _ := testkit.ClientKey(t)
 	content := strings.Join([]string{
 		"# team keys",
 		"",
@@ -32,7 +33,7 @@ func TestAuthorizedKeysParsing(t *testing.T) {
 	}, "\n")
 	path := filepath.Join(t.TempDir(), "authorized_keys")
 	writeFile(t, path, content)
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	a, err := newAuthorizedKeys(path, newTestLogger(logs))
 	if err != nil {
 		t.Fatal(err)
@@ -66,11 +67,11 @@ func TestAuthorizedKeysParsing(t *testing.T) {
 }
 
 func TestAuthorizedKeysReloadAtMostOncePerInterval(t *testing.T) {
-	alice, aliceLine := newKey(t)
-	bob, bobLine := newKey(t)
+	alice, aliceLine := testkit.ClientKey(t)
+	bob, bobLine := testkit.ClientKey(t)
 	path := filepath.Join(t.TempDir(), "authorized_keys")
 	writeFile(t, path, aliceLine+"\n")
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	a, err := newAuthorizedKeys(path, newTestLogger(logs))
 	if err != nil {
 		t.Fatal(err)
@@ -125,12 +126,12 @@ func TestAuthorizedKeysReloadAtMostOncePerInterval(t *testing.T) {
 func TestAuthorizedKeysMissingOrEmpty(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing")
-	if _, err := newAuthorizedKeys(missing, newTestLogger(&syncBuffer{})); err == nil || !strings.Contains(err.Error(), missing) {
+	if _, err := newAuthorizedKeys(missing, newTestLogger(&testkit.Buffer{})); err == nil || !strings.Contains(err.Error(), missing) {
 		t.Errorf("missing file: error = %v, want one naming %s", err, missing)
 	}
 	empty := filepath.Join(dir, "empty")
 	writeFile(t, empty, "# nobody yet\n")
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	a, err := newAuthorizedKeys(empty, newTestLogger(logs))
 	if err != nil {
 		t.Fatalf("empty file: %v", err)

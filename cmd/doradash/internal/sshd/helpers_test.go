@@ -1,15 +1,11 @@
 package sshd
 
 import (
-	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,58 +16,16 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	gossh "golang.org/x/crypto/ssh"
+
+	"doradash/cmd/doradash/internal/testkit"
 )
 
-// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
-// waitFor polls until cond holds or the deadline passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // waitText waits until buf contains want.
-func waitText(t *testing.T, buf *syncBuffer, want string) {
+func waitText(t *testing.T, buf *testkit.Buffer, want string) {
 	t.Helper()
-	waitFor(t, 5*time.Second, fmt.Sprintf("%q on screen", want), func() bool {
+	testkit.WaitFor(t, 5*time.Second, fmt.Sprintf("%q on screen", want), func() bool {
 		return strings.Contains(buf.String(), want)
 	})
-}
-
-// newKey returns a fresh ed25519 client key and its authorized_keys line.
-func newKey(t testing.TB) (gossh.Signer, string) {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signer, strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey())))
 }
 
 // writeFile writes content to path, failing the test on error.
@@ -169,7 +123,7 @@ type testEnv struct {
 	hostKey gossh.PublicKey
 	client  gossh.Signer // listed in authorized_keys
 	keys    string       // authorized_keys path
-	logs    *syncBuffer
+	logs    *testkit.Buffer
 	models  *modelLog
 }
 
@@ -183,12 +137,13 @@ type envConfig struct {
 }
 
 // startServer starts a server on 127.0.0.1:0 with a fresh host key and one
-// authorised key; cleanup shuts it down and checks that Serve returned nil.
+// authorised key; cleanup shuts it down and checks that Serve returned nil
+// (testkit.Serve), then logs the server log if the test failed.
 func startServer(t *testing.T, cfg envConfig) *testEnv {
 	t.Helper()
 	dir := t.TempDir()
-	client, line := newKey(t)
-	env := &testEnv{client: client, keys: filepath.Join(dir, "authorized_keys"), logs: &syncBuffer{}, models: &modelLog{}}
+	client, line := testkit.ClientKey(t)
+	env := &testEnv{client: client, keys: filepath.Join(dir, "authorized_keys"), logs: &testkit.Buffer{}, models: &modelLog{}}
 	writeFile(t, env.keys, "# doradash test\n"+line+" alice@test\n")
 	o := Options{
 		Listen:             "127.0.0.1:0",
@@ -218,32 +173,14 @@ func startServer(t *testing.T, cfg envConfig) *testEnv {
 	if cfg.server != nil {
 		cfg.server(s)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(ln) }()
-	waitFor(t, 5*time.Second, "server address", func() bool { return s.Addr() != nil })
-	env.s, env.addr, env.hostKey = s, s.Addr().String(), s.signer.PublicKey()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		select {
-		case err := <-served:
-			if err != nil {
-				t.Errorf("Serve returned %v, want nil", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Error("Serve did not return after Shutdown")
-		}
+	t.Cleanup(func() { // after the shutdown, which Serve's cleanup does
 		if t.Failed() {
 			t.Logf("server log:\n%s", env.logs.String())
 		}
 	})
+	testkit.Serve(t, s, 10*time.Second)
+	testkit.WaitFor(t, 5*time.Second, "server address", func() bool { return s.Addr() != nil })
+	env.s, env.addr, env.hostKey = s, s.Addr().String(), s.signer.PublicKey()
 	return env
 }
 
@@ -273,8 +210,8 @@ func (e *testEnv) login(t testing.TB) *gossh.Client {
 type ptySession struct {
 	sess   *gossh.Session
 	stdin  io.WriteCloser
-	screen *syncBuffer
-	stderr *syncBuffer
+	screen *testkit.Buffer
+	stderr *testkit.Buffer
 }
 
 // openPTY requests a PTY (xterm-256color, 120x40) and a shell on c.
@@ -284,7 +221,7 @@ func openPTY(t testing.TB, c *gossh.Client) *ptySession {
 	if err != nil {
 		t.Fatalf("new session: %v", err)
 	}
-	p := &ptySession{sess: sess, screen: &syncBuffer{}, stderr: &syncBuffer{}}
+	p := &ptySession{sess: sess, screen: &testkit.Buffer{}, stderr: &testkit.Buffer{}}
 	sess.Stdout, sess.Stderr = p.screen, p.stderr
 	if p.stdin, err = sess.StdinPipe(); err != nil {
 		t.Fatal(err)
@@ -312,22 +249,16 @@ func (p *ptySession) wait(t testing.TB) int {
 	}
 }
 
-// exitStatus turns a Session.Wait/Run error into an exit status.
+// exitStatus is testkit.ExitStatus, logging a session that ended without an
+// exit status for a reason other than a missing one or EOF.
 func exitStatus(t testing.TB, err error) int {
 	t.Helper()
-	var exit *gossh.ExitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &exit):
-		return exit.ExitStatus()
-	default:
-		var missing *gossh.ExitMissingError
-		if !errors.As(err, &missing) && !errors.Is(err, io.EOF) {
-			t.Logf("session ended with %v", err)
-		}
-		return -1
+	status := testkit.ExitStatus(err)
+	var missing *gossh.ExitMissingError
+	if status == -1 && !errors.As(err, &missing) && !errors.Is(err, io.EOF) {
+		t.Logf("session ended with %v", err)
 	}
+	return status
 }
 
 // noModel is a NewModel for servers that never open a dashboard.

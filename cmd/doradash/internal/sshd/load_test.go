@@ -21,6 +21,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	gossh "golang.org/x/crypto/ssh"
+
+	"doradash/cmd/doradash/internal/testkit"
 )
 
 // The load check: DORADASH_SSH_LOAD=1 go test -run TestLoad50Sessions -v ./cmd/doradash/internal/sshd/
@@ -69,7 +71,7 @@ func TestLoad50Sessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
-	waitFor(t, 60*time.Second, "50 sessions open", func() bool { return env.s.Sessions() == loadSessions })
+	testkit.WaitFor(t, 60*time.Second, "50 sessions open", func() bool { return env.s.Sessions() == loadSessions })
 	time.Sleep(3 * time.Second) // every program has started and drawn
 
 	runtime.GC()
@@ -90,8 +92,8 @@ func TestLoad50Sessions(t *testing.T) {
 	// Killing the clients drops every connection: all must end.
 	_ = child.Process.Kill()
 	_ = child.Wait()
-	waitFor(t, 30*time.Second, "sessions closed after the clients died", func() bool { return env.s.Sessions() == 0 })
-	waitFor(t, 30*time.Second, "goroutines back to the baseline", func() bool { return runtime.NumGoroutine() <= goroutinesBefore })
+	testkit.WaitFor(t, 30*time.Second, "sessions closed after the clients died", func() bool { return env.s.Sessions() == 0 })
+	testkit.WaitFor(t, 30*time.Second, "goroutines back to the baseline", func() bool { return runtime.NumGoroutine() <= goroutinesBefore })
 }
 
 // TestLoadClients is the client side of TestLoad50Sessions, run in a child

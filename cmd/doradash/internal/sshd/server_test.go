@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +22,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 	gossh "golang.org/x/crypto/ssh"
+
+	"doradash/cmd/doradash/internal/testkit"
 )
 
 func TestPTYSessionShowsDashboard(t *testing.T) {
@@ -53,8 +54,8 @@ func TestPTYSessionShowsDashboard(t *testing.T) {
 	if got := p.wait(t); got != 0 {
 		t.Errorf("exit status = %d, want 0", got)
 	}
-	waitFor(t, 5*time.Second, "model context cancelled", env.models.allDone)
-	waitFor(t, 5*time.Second, "session count back to 0", func() bool { return env.s.Sessions() == 0 })
+	testkit.WaitFor(t, 5*time.Second, "model context cancelled", env.models.allDone)
+	testkit.WaitFor(t, 5*time.Second, "session count back to 0", func() bool { return env.s.Sessions() == 0 })
 	if n := len(env.models.all()); n != 1 {
 		t.Errorf("NewModel called %d times, want 1", n)
 	}
@@ -99,7 +100,7 @@ func TestEachSessionGetsItsOwnRenderer(t *testing.T) {
 				t.Fatalf("setenv %s: %v", k, err)
 			}
 		}
-		screen := &syncBuffer{}
+		screen := &testkit.Buffer{}
 		sess.Stdout = screen
 		if err := sess.RequestPty(tt.term, tt.h, tt.w, gossh.TerminalModes{}); err != nil {
 			t.Fatal(err)
@@ -124,7 +125,7 @@ func TestEachSessionGetsItsOwnRenderer(t *testing.T) {
 
 func TestLoginRefusals(t *testing.T) {
 	env := startServer(t, envConfig{})
-	other, otherLine := newKey(t)
+	other, otherLine := testkit.ClientKey(t)
 	tests := []struct {
 		name string
 		auth []gossh.AuthMethod
@@ -149,7 +150,7 @@ func TestLoginRefusals(t *testing.T) {
 	}
 
 	fp := gossh.FingerprintSHA256(other.PublicKey())
-	waitFor(t, 5*time.Second, "refusal logged", func() bool {
+	testkit.WaitFor(t, 5*time.Second, "refusal logged", func() bool {
 		return strings.Contains(env.logs.String(), "refused_key="+fp)
 	})
 	logs := env.logs.String()
@@ -168,7 +169,7 @@ func TestLoginRefusals(t *testing.T) {
 func TestNewAuthorizedKeysRule(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "nope", "authorized_keys")
-	_, line := newKey(t)
+	_, line := testkit.ClientKey(t)
 	present := filepath.Join(dir, "authorized_keys")
 	writeFile(t, present, line+"\n")
 	base := func() Options {
@@ -193,7 +194,7 @@ func TestNewAuthorizedKeysRule(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			logs := &syncBuffer{}
+			logs := &testkit.Buffer{}
 			o := base()
 			o.AuthorizedKeysPath, o.AllowAnonymous = tt.path, tt.anonymous
 			o.Logger = newTestLogger(logs)
@@ -225,7 +226,7 @@ func TestNewAuthorizedKeysRule(t *testing.T) {
 
 func TestAnonymousAcceptsAnyKey(t *testing.T) {
 	env := startServer(t, envConfig{opts: func(o *Options) { o.AllowAnonymous = true; o.AuthorizedKeysPath = "" }})
-	stranger, _ := newKey(t)
+	stranger, _ := testkit.ClientKey(t)
 	c, err := env.dial(gossh.PublicKeys(stranger))
 	if err != nil {
 		t.Fatalf("anonymous login with any key: %v", err)
@@ -243,7 +244,7 @@ func TestAnonymousAcceptsAnyKey(t *testing.T) {
 func TestHostKeyCreatedOnceAndKept(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "state", "host_ed25519")
-	_, line := newKey(t)
+	_, line := testkit.ClientKey(t)
 	keys := filepath.Join(dir, "authorized_keys")
 	writeFile(t, keys, line+"\n")
 	var fps []string
@@ -285,7 +286,7 @@ func TestAuthorizedKeysEditedWhileRunning(t *testing.T) {
 	env.s.keys.mu.Lock()
 	env.s.keys.recheck = 0 // the once-a-second limit is tested in authkeys_test.go
 	env.s.keys.mu.Unlock()
-	bob, bobLine := newKey(t)
+	bob, bobLine := testkit.ClientKey(t)
 	if c, err := env.dial(gossh.PublicKeys(bob)); err == nil {
 		c.Close()
 		t.Fatal("bob logged in before being listed")
@@ -396,47 +397,9 @@ func TestCommandSessions(t *testing.T) {
 				if !bytes.Equal(stdout.Bytes(), snapshot) {
 					t.Errorf("stdout differs from what RunCommand wrote (%d bytes, want %d)", stdout.Len(), len(snapshot))
 				}
-				checkSnapshotShape(t, stdout.Bytes())
+				testkit.CheckSnapshot(t, stdout.Bytes())
 			}
 		})
-	}
-}
-
-// checkSnapshotShape checks that data is one JSON object with every key SPEC
-// §5 promises.
-func checkSnapshotShape(t *testing.T, data []byte) {
-	t.Helper()
-	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatalf("snapshot output is not a JSON object: %v", err)
-	}
-	want := map[string][]string{
-		"generated_at":                    nil,
-		"window":                          {"days", "start", "end"},
-		"filters":                         {"environments", "services"},
-		"deployment_frequency":            {"count", "per_day", "per_week", "deploy_days", "daily", "tier"},
-		"lead_time":                       {"count", "median_seconds", "mean_seconds", "p90_seconds", "tier"},
-		"change_failure_rate":             {"deployments", "failures", "rate", "tier"},
-		"time_to_restore":                 {"count", "median_seconds", "mean_seconds", "p90_seconds", "tier"},
-		"failed_deployment_recovery_time": {"count", "median_seconds", "mean_seconds", "p90_seconds", "tier"},
-		"incidents":                       {"total", "open", "by_severity", "time_to_detect", "time_to_acknowledge", "downtime_seconds", "availability"},
-		"sources":                         nil,
-	}
-	for key, sub := range want {
-		v, ok := doc[key]
-		if !ok {
-			t.Errorf("snapshot lacks %q", key)
-			continue
-		}
-		obj, _ := v.(map[string]any)
-		for _, k := range sub {
-			if _, ok := obj[k]; !ok {
-				t.Errorf("snapshot lacks %s.%s", key, k)
-			}
-		}
-	}
-	if _, ok := doc["sources"].([]any); !ok {
-		t.Error("snapshot sources is not an array")
 	}
 }
 
@@ -490,7 +453,7 @@ func TestMaxSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	open[0].wait(t)
-	waitFor(t, 5*time.Second, "a free slot", func() bool { return env.s.Sessions() == 1 })
+	testkit.WaitFor(t, 5*time.Second, "a free slot", func() bool { return env.s.Sessions() == 1 })
 	p := openPTY(t, env.login(t))
 	waitText(t, p.screen, "DEPLOY FREQUENCY")
 }
@@ -531,8 +494,8 @@ func TestIdleTimeout(t *testing.T) {
 	}
 	// The connection itself is closed too.
 	waitConnClosed(t, c)
-	waitFor(t, 5*time.Second, "model context cancelled", env.models.allDone)
-	waitFor(t, 5*time.Second, "disconnect logged with its reason", func() bool {
+	testkit.WaitFor(t, 5*time.Second, "model context cancelled", env.models.allDone)
+	testkit.WaitFor(t, 5*time.Second, "disconnect logged with its reason", func() bool {
 		return strings.Contains(env.logs.String(), `reason="idle timeout"`)
 	})
 }
@@ -571,7 +534,7 @@ func TestConnectionWithoutSessionIsClosed(t *testing.T) {
 	env := startServer(t, envConfig{timings: func(tm *timings) { tm.linger = 200 * time.Millisecond }})
 	c := env.login(t)
 	waitConnClosed(t, c)
-	waitFor(t, 5*time.Second, "disconnect logged", func() bool {
+	testkit.WaitFor(t, 5*time.Second, "disconnect logged", func() bool {
 		return strings.Contains(env.logs.String(), `reason="no session open"`)
 	})
 }
@@ -602,7 +565,7 @@ func TestGoroutinesReturnToBaseline(t *testing.T) {
 	waitText(t, p.screen, "DEPLOY FREQUENCY")
 	p.stdin.Write([]byte("q"))
 	p.wait(t)
-	waitFor(t, 5*time.Second, "warm-up session gone", func() bool { return env.s.Sessions() == 0 })
+	testkit.WaitFor(t, 5*time.Second, "warm-up session gone", func() bool { return env.s.Sessions() == 0 })
 	time.Sleep(200 * time.Millisecond)
 	baseline := runtime.NumGoroutine()
 
@@ -638,21 +601,9 @@ func TestGoroutinesReturnToBaseline(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	waitFor(t, 10*time.Second, "sessions closed", func() bool { return env.s.Sessions() == 0 })
-	waitFor(t, 10*time.Second, "every model context cancelled", env.models.allDone)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		got := runtime.NumGoroutine()
-		if got <= baseline {
-			break
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			buf = buf[:runtime.Stack(buf, true)]
-			t.Fatalf("goroutines: %d, baseline %d\n%s", got, baseline, buf)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testkit.WaitFor(t, 10*time.Second, "sessions closed", func() bool { return env.s.Sessions() == 0 })
+	testkit.WaitFor(t, 10*time.Second, "every model context cancelled", env.models.allDone)
+	testkit.WaitGoroutines(t, baseline, 10*time.Second)
 }
 
 func TestShutdownTellsSessions(t *testing.T) {
@@ -685,15 +636,7 @@ func TestShutdownTellsSessions(t *testing.T) {
 	if err := env.s.Shutdown(ctx); err != nil {
 		t.Fatalf("Shutdown: %v", err)
 	}
-	if got := p.wait(t); got != 1 {
-		t.Errorf("PTY exit status = %d, want 1", got)
-	}
-	if !strings.Contains(p.stderr.String(), "doradash server is stopping") {
-		t.Errorf("PTY stderr = %q, want the stopping message", p.stderr.String())
-	}
-	if !strings.Contains(p.screen.String(), "\x1b[?1049l") {
-		t.Error("program did not leave the alternate screen before the session closed")
-	}
+	testkit.CheckStopped(t, p.wait(t), p.stderr.String(), p.screen.String())
 	if got := exitStatus(t, cmd.Wait()); got != 1 {
 		t.Errorf("command exit status = %d, want 1", got)
 	}
@@ -742,9 +685,9 @@ func TestDroppedConnectionEndsSession(t *testing.T) {
 	waitText(t, p.screen, "DEPLOY FREQUENCY")
 
 	proxy.freeze() // the network goes silent; no FIN, no RST
-	waitFor(t, 5*time.Second, "model context cancelled", env.models.allDone)
-	waitFor(t, 5*time.Second, "session count back to 0", func() bool { return env.s.Sessions() == 0 })
-	waitFor(t, 5*time.Second, "disconnect logged", func() bool {
+	testkit.WaitFor(t, 5*time.Second, "model context cancelled", env.models.allDone)
+	testkit.WaitFor(t, 5*time.Second, "session count back to 0", func() bool { return env.s.Sessions() == 0 })
+	testkit.WaitFor(t, 5*time.Second, "disconnect logged", func() bool {
 		return strings.Contains(env.logs.String(), `reason="keepalive timeout"`)
 	})
 }
@@ -881,7 +824,7 @@ func TestListenAndServe(t *testing.T) {
 	}
 	served := make(chan error, 1)
 	go func() { served <- s.ListenAndServe() }()
-	waitFor(t, 5*time.Second, "listening", func() bool { return s.Addr() != nil })
+	testkit.WaitFor(t, 5*time.Second, "listening", func() bool { return s.Addr() != nil })
 	if conn, err := net.Dial("tcp", s.Addr().String()); err != nil {
 		t.Errorf("dial %s: %v", s.Addr(), err)
 	} else {
@@ -1116,7 +1059,7 @@ func openStalled(t *testing.T, env *testEnv, addr string) *stalledClient {
 func (st *stalledClient) waitResizes(t *testing.T, n int32) {
 	t.Helper()
 	from := st.resizes.Load()
-	waitFor(t, 20*time.Second, fmt.Sprintf("%d window changes sent", n), func() bool { return st.resizes.Load() >= from+n })
+	testkit.WaitFor(t, 20*time.Second, fmt.Sprintf("%d window changes sent", n), func() bool { return st.resizes.Load() >= from+n })
 }
 
 // close hangs up.
@@ -1154,7 +1097,7 @@ func blockedWriters() int {
 // writing to a client whose SSH window is full.
 func waitWriteBlocked(t *testing.T, before int) {
 	t.Helper()
-	waitFor(t, 30*time.Second, "the server stuck writing to the stalled client", func() bool {
+	testkit.WaitFor(t, 30*time.Second, "the server stuck writing to the stalled client", func() bool {
 		return blockedWriters() > before
 	})
 }
@@ -1239,7 +1182,7 @@ func TestShutdownDropsStalledClientIgnoringClose(t *testing.T) {
 
 	shutdownQuickly(t, env)
 	waitServerGoroutinesGone(t)
-	waitFor(t, 5*time.Second, "disconnect logged with its reason", func() bool {
+	testkit.WaitFor(t, 5*time.Second, "disconnect logged with its reason", func() bool {
 		return strings.Contains(env.logs.String(), `reason="session did not end after being closed"`)
 	})
 }
@@ -1262,7 +1205,7 @@ func TestStalledClientDoesNotStallItsConnection(t *testing.T) {
 	// The stalled connection still answers keepalive probes: the watchdog
 	// sends the next one only once the last one's reply arrived.
 	from := st.probes.Load()
-	waitFor(t, 20*time.Second, "keepalive probes answered on the stalled connection", func() bool {
+	testkit.WaitFor(t, 20*time.Second, "keepalive probes answered on the stalled connection", func() bool {
 		return st.probes.Load() >= from+10
 	})
 	if got := env.s.Sessions(); got != 2 {
@@ -1274,7 +1217,7 @@ func TestStalledClientDoesNotStallItsConnection(t *testing.T) {
 
 	// Hanging up ends the stuck session.
 	st.close()
-	waitFor(t, 10*time.Second, "the stalled session ended", func() bool { return env.s.Sessions() == 1 })
+	testkit.WaitFor(t, 10*time.Second, "the stalled session ended", func() bool { return env.s.Sessions() == 1 })
 }
 
 // TestShutdownOfOldConnectionTellsSessions checks that a connection being
