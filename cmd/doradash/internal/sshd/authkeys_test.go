@@ -1,7 +1,6 @@
 package sshd
 
 import (
-	"doradash/cmd/doradash/internal/testkit"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +8,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"doradash/cmd/doradash/internal/testkit"
 )
 
 func TestAuthorizedKeysParsing(t *testing.T) {
