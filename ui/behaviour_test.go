@@ -273,12 +273,7 @@ func TestMouseWheel(t *testing.T) {
 // recomputed once its end is a minute old, never with a fixed one.
 func TestWindowSlidesWithLiveClock(t *testing.T) {
 	now := testNow
-	o := testOptions(nil, termenv.Ascii)
-	o.Clock = func() time.Time { return now }
-	m := New(o)
-	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	_, cmd := m.Update(versionMsg{v: demoVersion()})
-	settle(t, m, cmd)
+	m := settledWithClock(t, &now)
 	m.Update(tickMsg{t: now})
 	if m.inFlight {
 		t.Fatal("a tick at the same time started a computation")

@@ -146,3 +146,16 @@ func demoModel(t testing.TB, p termenv.Profile, w, h int) *Model {
 	}
 	return m
 }
+
+// settledWithClock returns a 100×30 dashboard on demo data whose clock reads
+// *now, so a test moves time by assigning to it.
+func settledWithClock(t testing.TB, now *time.Time) *Model {
+	t.Helper()
+	o := testOptions(nil, termenv.Ascii)
+	o.Clock = func() time.Time { return *now }
+	m := New(o)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	_, cmd := m.Update(versionMsg{v: demoVersion()})
+	settle(t, m, cmd)
+	return m
+}

@@ -231,12 +231,7 @@ func TestViewShowsTheReport(t *testing.T) {
 // TestOpenIncidentAgesTick: the age of an open incident follows the clock.
 func TestOpenIncidentAgesTick(t *testing.T) {
 	now := testNow
-	o := testOptions(nil, termenv.Ascii)
-	o.Clock = func() time.Time { return now }
-	m := New(o)
-	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	_, cmd := m.Update(versionMsg{v: demoVersion()})
-	settle(t, m, cmd)
+	m := settledWithClock(t, &now)
 	open := m.c.snap.report.OpenIncidents
 	if len(open) == 0 {
 		t.Skip("the demo data has no open incident at testNow")
