@@ -2,13 +2,15 @@ package ui
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"doradash/model"
 )
 
 // metricLine is one metric on one line, for the glance layout: name,
-// value, tier, change and, when there is room, a sparkline.
+// value, tier, change, "partial" while some source has no data yet and,
+// when there is room, a sparkline.
 func (d *dashboard) metricLine(id metricID, w int) string {
 	st := d.c.st
 	hd := d.c.snap.heads[id]
@@ -16,10 +18,17 @@ func (d *dashboard) metricLine(id metricID, w int) string {
 	if d.focus == focusID(id) {
 		mark = st.borderFocus.Render("▸ ")
 	}
+	name := " " + mark + st.text.Render(fit(metricShort[id], 13))
+	if d.c.snap.cov == coverageNone {
+		return fit(name+st.value.Render(fit("—", 10))+" "+st.warn.Render("no data yet"), w)
+	}
 	dl := compare(hd.value, hd.prev, higherIsBetter[id])
-	line := " " + mark + st.text.Render(fit(metricShort[id], 13)) + st.value.Render(fit(hd.text, 10)) + " " +
+	line := name + st.value.Render(fit(hd.text, 10)) + " " +
 		st.tierStyle(hd.tier).Render(fit(tierMarks(hd.tier)+" "+tierWord(hd.tier), 12)) + " " +
 		st.verdictStyle(dl.verdict).Render(fit(dl.text(), 15))
+	if d.c.snap.cov == coveragePartial {
+		line += " " + st.warn.Render("partial")
+	}
 	if rest := min(w-textWidth(line)-2, len(hd.history)); rest >= 8 {
 		line += " " + st.chart.Render(barChart(hd.history, rest, 1, 1)[0])
 	}
@@ -41,26 +50,35 @@ func (m *Model) tinyView(w, h int) []string {
 	}
 	open := s.report.OpenIncidents
 	lines := make([]string, 0, 8+len(open))
-	if len(open) == 0 {
-		lines = append(lines, st.better.Render("✓ no open incidents"))
-	} else {
+	switch {
+	case len(open) == 0 && s.cov == coverageNone:
+		// No claim about incidents before any data: the no-data line says it.
+	case len(open) == 0:
+		lines = append(lines, st.better.Render("✓ no open incidents")+partialMark(st, s.cov))
+	default:
 		count := ""
 		if len(open) > 1 {
 			count = st.bad.Render("▲"+strconv.Itoa(len(open))) + " "
 		}
 		lines = append(lines, count+m.tinyIncident(open[0].Severity, open[0].Service, open[0].Title, open[0].StartedAt))
 	}
+	// The markers share one line: demo data, sources without data yet
+	// (named), stale data.
+	var marks []string
+	if m.c.demo {
+		marks = append(marks, st.demo.Render(" DEMO "))
+	}
+	if names := noDataSources(m.c.version); len(names) > 0 {
+		marks = append(marks, st.warn.Render("⚠ no data: "+strings.Join(names, ", ")))
+	}
 	if names := staleSources(m.c.version, m.c.now); len(names) > 0 {
-		lines = append(lines, st.warn.Render("⚠ stale data"))
+		marks = append(marks, st.warn.Render("⚠ stale data"))
+	}
+	if len(marks) > 0 {
+		lines = append(lines, strings.Join(marks, " "))
 	}
 	for id := range numMetrics {
-		hd := s.heads[id]
-		tier := tierWord(hd.tier)
-		if w >= 30 {
-			tier = tierMarks(hd.tier) + " " + tier
-		}
-		lines = append(lines, st.text.Render(fit(metricTiny[id], 4))+st.value.Render(fit(hd.text, 8))+" "+
-			st.tierStyle(hd.tier).Render(tier))
+		lines = append(lines, m.tinyMetric(id, w))
 	}
 	for _, in := range open[min(1, len(open)):] {
 		lines = append(lines, m.tinyIncident(in.Severity, in.Service, in.Title, in.StartedAt))
@@ -77,6 +95,26 @@ func (m *Model) tinyView(w, h int) []string {
 		}
 	}
 	return block(lines, w, h)
+}
+
+// tinyMetric is one metric of the tiny layout: abbreviation, value and
+// tier, or "partial" in place of the tier while some source has no data
+// yet, and "—" while none has.
+func (m *Model) tinyMetric(id metricID, w int) string {
+	st, s := m.c.st, m.c.snap
+	hd := s.heads[id]
+	name := st.text.Render(fit(metricTiny[id], 4))
+	switch s.cov {
+	case coverageNone:
+		return name + st.value.Render("—")
+	case coveragePartial:
+		return name + st.value.Render(fit(hd.text, 8)) + " " + st.warn.Render("partial")
+	}
+	tier := tierWord(hd.tier)
+	if w >= 30 {
+		tier = tierMarks(hd.tier) + " " + tier
+	}
+	return name + st.value.Render(fit(hd.text, 8)) + " " + st.tierStyle(hd.tier).Render(tier)
 }
 
 // tinyIncident is an incident in the fewest cells, the age early so that

@@ -147,7 +147,7 @@ func (d *dashboard) glance(l layout) []string {
 	for id := range numMetrics {
 		lines = append(lines, d.metricLine(id, w))
 	}
-	lines = append(lines, " "+st.dim.Render(incidentFigures(r, w < 120)))
+	lines = append(lines, " "+st.dim.Render(incidentFigures(r, d.c.snap.cov, w < 120)))
 	if l.deploys.h > 0 {
 		lines = append(lines, " "+d.focusMark(focusDeploys)+st.dim.Render("LATEST DEPLOYMENTS"))
 		for _, line := range d.deployLines(d.depOff, l.deploys.h, listW) {

@@ -45,7 +45,14 @@ func (d *detail) view(w, h int, size sizeClass) []string {
 	for _, line := range strings.Split(ansi.Wordwrap(definitions[d.metric], iw, ""), "\n") {
 		inner = append(inner, st.dim.Render(line))
 	}
-	inner = append(inner, "", d.headlineLine(hd, iw))
+	head := d.headlineLine(hd, iw)
+	switch s.cov {
+	case coverageNone:
+		head = st.value.Render("—") + "   " + st.warn.Render("no data yet")
+	case coveragePartial:
+		head = d.headlineLine(hd, iw-len(" partial")) + " " + st.warn.Render("partial")
+	}
+	inner = append(inner, "", head)
 	inner = append(inner, d.figures(s.report)...)
 	inner = append(inner, "tiers       "+d.thresholds(hd.tier))
 	if chartH := h - 2 - len(inner) - 2; chartH >= 3 {

@@ -30,10 +30,11 @@ func (m *Model) header(w, h int) []string {
 	right = st.dim.Render(right)
 	// The most detailed left part that fits beside the right one.
 	stale := staleSources(c.version, c.now)
+	noData := noDataSources(c.version)
 	var left string
 	for _, compact := range []bool{false, true} {
 		for _, names := range []bool{true, false} {
-			left = m.headerLeft(compact, stale, names)
+			left = m.headerLeft(compact, stale, noData, names)
 			if textWidth(left)+2+textWidth(right) <= w-2 {
 				break
 			}
@@ -49,9 +50,10 @@ func (m *Model) header(w, h int) []string {
 	return block(lines, w, h)
 }
 
-// headerLeft is the name, the query, the demo marker and the stale data
-// warning, with the stale sources named when names is set.
-func (m *Model) headerLeft(compact bool, stale []string, names bool) string {
+// headerLeft is the name, the query, the demo marker, the sources without
+// data yet and the stale data warning, with the stale sources named when
+// names is set.
+func (m *Model) headerLeft(compact bool, stale, noData []string, names bool) string {
 	c, st := m.c, m.c.st
 	query := st.text.Render(queryLabel(c.q, compact))
 	demo := ""
@@ -72,11 +74,20 @@ func (m *Model) headerLeft(compact bool, stale []string, names bool) string {
 		}
 		warn = st.warn.Render(warn)
 	}
+	missing := ""
+	if len(noData) > 0 {
+		missing = "⚠ no data yet"
+		if compact {
+			missing = "⚠ no data"
+		}
+		// Always named: which data is missing is the point of the marker.
+		missing = st.warn.Render(missing + ": " + strings.Join(noData, ", "))
+	}
 	// Compact: the markers before the query, so that a cut takes the
-	// query and never the demo or stale marker.
-	parts := []string{st.accent.Render("doradash"), query, demo, warn}
+	// query and never the demo, no-data or stale marker.
+	parts := []string{st.accent.Render("doradash"), query, demo, missing, warn}
 	if compact {
-		parts = []string{st.accent.Render("doradash"), demo, warn, query}
+		parts = []string{st.accent.Render("doradash"), demo, missing, warn, query}
 	}
 	out := make([]string, 0, len(parts))
 	for _, p := range parts {

@@ -23,13 +23,18 @@ func stateGlyph(s model.SourceState) string {
 }
 
 // dataStale says whether a source's data is stale: the poller says so, or
-// it is failing and its last success is older than two intervals.
+// it is failing and its last success is older than two intervals. A source
+// that never succeeded has no data to be stale: it has no data yet
+// (noDataSources).
 func dataStale(s *model.SourceStatus, now time.Time) bool {
+	if s.LastSuccess.IsZero() {
+		return false
+	}
 	switch s.State {
 	case model.SourceStale:
 		return true
 	case model.SourceFailing:
-		return s.LastSuccess.IsZero() || s.Interval <= 0 || now.Sub(s.LastSuccess) > 2*s.Interval
+		return s.Interval <= 0 || now.Sub(s.LastSuccess) > 2*s.Interval
 	}
 	return false
 }
@@ -46,6 +51,45 @@ func staleSources(v *model.Version, now time.Time) []string {
 		}
 	}
 	return names
+}
+
+// noDataSources names the sources that have never succeeded. Until every
+// source has, the figures on screen lack their data and are marked.
+func noDataSources(v *model.Version) []string {
+	if v == nil {
+		return nil
+	}
+	var names []string
+	for i := range v.Sources {
+		if v.Sources[i].LastSuccess.IsZero() {
+			names = append(names, v.Sources[i].Name)
+		}
+	}
+	return names
+}
+
+// coverage is how much of the configured data the figures rest on.
+type coverage int
+
+const (
+	coverageFull    coverage = iota // every source has succeeded at least once
+	coveragePartial                 // some source has no data yet
+	coverageNone                    // no source has any data yet
+)
+
+// coverageOf says how complete the data of v is.
+func coverageOf(v *model.Version) coverage {
+	if v == nil {
+		return coverageNone
+	}
+	missing := len(noDataSources(v))
+	switch {
+	case missing == 0:
+		return coverageFull
+	case missing == len(v.Sources):
+		return coverageNone
+	}
+	return coveragePartial
 }
 
 // problem orders sources with trouble first.
@@ -161,6 +205,8 @@ func (d *dashboard) stripLine(srcs []model.SourceStatus) string {
 			}
 		case !s.LastSuccess.IsZero():
 			p += " " + st.dim.Render(ago(d.c.now, s.LastSuccess))
+		default:
+			p += " " + st.dim.Render("no data yet")
 		}
 		parts = append(parts, p)
 	}

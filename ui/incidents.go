@@ -19,7 +19,10 @@ func (d *dashboard) openLabel(mark bool) string {
 		focus = d.focusMark(focusIncidents)
 	}
 	if n == 0 {
-		return focus + st.better.Render("✓ no open incidents")
+		if d.c.snap.cov == coverageNone {
+			return focus + st.warn.Render("no data yet")
+		}
+		return focus + st.better.Render("✓ no open incidents") + partialMark(st, d.c.snap.cov)
 	}
 	label := "OPEN INCIDENTS"
 	if n == 1 {
@@ -149,7 +152,7 @@ func (d *dashboard) incidentsPanel(l layout) []string {
 	vis := d.incidentsVisible(l)
 	inner := make([]string, 0, r.h)
 	inner = append(inner, block(d.incidentLines(d.incOff, vis, iw, true), iw, vis)...)
-	a, b := incidentFiguresLines(d.c.snap.report)
+	a, b := incidentFiguresLines(d.c.snap.report, d.c.snap.cov)
 	inner = append(inner, st.faint.Render(strings.Repeat("─", max(0, iw))), st.dim.Render(a), st.dim.Render(b))
 	return st.frame(st.title.Render("Incidents"), scrollNote(d.incOff, vis, total), inner, r.w, r.h, d.focus == focusIncidents)
 }
@@ -168,23 +171,49 @@ func scrollNote(off, vis, total int) string {
 	return ""
 }
 
-// incidentFiguresLines are the window's incident figures in two lines.
-func incidentFiguresLines(r *model.Report) (string, string) {
+// incidentFiguresLines are the window's incident figures in two lines,
+// marked while some source has no data yet; none while no source has.
+func incidentFiguresLines(r *model.Report, cov coverage) (string, string) {
+	if cov == coverageNone {
+		return "incidents —", "downtime — · availability —"
+	}
 	in := r.Incidents
 	a := plural(in.Total, "incident") + " · median detect " + formatStat(in.TimeToDetect.Median) +
 		" · ack " + formatStat(in.TimeToAcknowledge.Median)
 	b := "downtime " + formatSeconds(in.DowntimeSeconds) + " · availability " + formatAvailability(in.Availability)
+	if cov == coveragePartial {
+		a += " (partial)"
+		b += " (partial)"
+	}
 	return a, b
 }
 
 // incidentFigures is the window's incident figures in one line.
-func incidentFigures(r *model.Report, compact bool) string {
+func incidentFigures(r *model.Report, cov coverage, compact bool) string {
+	if cov == coverageNone {
+		return "incidents — · downtime — · availability —"
+	}
 	in := r.Incidents
 	if compact {
-		return plural(in.Total, "incident") + " · detect " + formatStat(in.TimeToDetect.Median) +
+		s := plural(in.Total, "incident") + " · detect " + formatStat(in.TimeToDetect.Median) +
 			" · ack " + formatStat(in.TimeToAcknowledge.Median) + " · downtime " + formatSeconds(in.DowntimeSeconds) +
 			" · avail " + formatAvailability(in.Availability)
+		if cov == coveragePartial {
+			s = "partial: " + s
+		}
+		return s
 	}
-	a, b := incidentFiguresLines(r)
+	a, b := incidentFiguresLines(r, coverageFull)
+	if cov == coveragePartial {
+		return "partial: " + a + " · " + b
+	}
 	return a + " · " + b
+}
+
+// partialMark is " (partial)" while some source has no data yet.
+func partialMark(st *styles, cov coverage) string {
+	if cov != coveragePartial {
+		return ""
+	}
+	return st.warn.Render(" (partial)")
 }

@@ -48,6 +48,7 @@ type snapshot struct {
 	deploys  []deployRow
 	items    []deployItem // deploys grouped by day, for display
 	services []string     // every service in the dataset, for the s key
+	cov      coverage     // how complete data was: figures are marked unless full
 }
 
 // deployItem is one line of the deployments feed: a day heading (row −1)
@@ -73,7 +74,7 @@ type deployRow struct {
 
 // buildSnapshot computes the report of q over ds as of end, and the feeds.
 // It runs in a command goroutine, never on the UI goroutine.
-func buildSnapshot(ds *model.Dataset, q query, end time.Time) *snapshot {
+func buildSnapshot(ds *model.Dataset, q query, end time.Time, cov coverage) *snapshot {
 	if ds == nil {
 		ds = model.Merge()
 	}
@@ -86,6 +87,7 @@ func buildSnapshot(ds *model.Dataset, q query, end time.Time) *snapshot {
 		resolved: recentlyResolved(ds, q, r.Window),
 		deploys:  latestDeployments(ds, q, r.Window.End),
 		services: ds.Services(),
+		cov:      cov,
 	}
 	s.items = groupByDay(s.deploys, end.Location())
 	return s
@@ -212,9 +214,9 @@ func waitVersion(ch <-chan *model.Version) tea.Cmd {
 }
 
 // computeCmd builds the snapshot in the command's own goroutine.
-func computeCmd(id uint64, ds *model.Dataset, q query, end time.Time) tea.Cmd {
+func computeCmd(id uint64, ds *model.Dataset, q query, end time.Time, cov coverage) tea.Cmd {
 	return func() tea.Msg {
-		return computedMsg{id: id, snap: buildSnapshot(ds, q, end)}
+		return computedMsg{id: id, snap: buildSnapshot(ds, q, end, cov)}
 	}
 }
 

@@ -36,9 +36,11 @@ func WriteText(w io.Writer, r *model.Report, color bool) error {
 
 // textReport builds the plain-text report.
 type textReport struct {
-	st *styles
-	r  *model.Report
-	b  strings.Builder
+	st     *styles
+	r      *model.Report
+	b      strings.Builder
+	cov    coverage // how complete the data was
+	noData []string // the sources that never succeeded
 }
 
 func (t *textReport) line(parts ...string) {
@@ -61,6 +63,14 @@ func (t *textReport) write() {
 		svc = strings.Join(r.Filters.Services, ", ")
 	}
 	t.line(st.dim.Render("environments " + strings.Join(envs, ", ") + " · services " + svc))
+	t.coverage()
+	switch t.cov {
+	case coverageNone:
+		t.line(st.warn.Render("⚠ no data yet from any source (" + strings.Join(t.noData, ", ") + "): no figures"))
+	case coveragePartial:
+		t.line(st.warn.Render("⚠ partial: no data yet from " + strings.Join(t.noData, ", ") +
+			"; the figures below lack their records"))
+	}
 	t.line()
 	t.metrics()
 	t.line()
@@ -70,6 +80,23 @@ func (t *textReport) write() {
 	if len(r.Sources) > 0 {
 		t.line()
 		t.sources()
+	}
+}
+
+// coverage notes the sources of the report that never succeeded.
+func (t *textReport) coverage() {
+	for _, s := range t.r.Sources {
+		if s.LastSuccess == nil {
+			t.noData = append(t.noData, s.Name)
+		}
+	}
+	switch {
+	case len(t.noData) == 0:
+		t.cov = coverageFull
+	case len(t.noData) == len(t.r.Sources):
+		t.cov = coverageNone
+	default:
+		t.cov = coveragePartial
 	}
 }
 
@@ -108,6 +135,14 @@ func (t *textReport) metrics() {
 		frow.dl = compare(fd.Median, nil, false)
 	}
 	rows = append(rows, frow)
+	for i := range rows {
+		switch t.cov {
+		case coverageNone:
+			rows[i] = row{name: rows[i].name, value: "—", tier: model.TierNone, detail: "no data yet"}
+		case coveragePartial:
+			rows[i].detail = "partial · " + rows[i].detail
+		}
+	}
 
 	nameW, valW, tierW, dlW := 0, 0, 0, 0
 	for _, rw := range rows {
@@ -164,8 +199,12 @@ func (t *textReport) incidents() {
 		st.dim.Render("  ("+strings.Join(sev, " · ")+")"))
 	t.line("  ", st.dim.Render("time to detect       "), statsLine(in.TimeToDetect))
 	t.line("  ", st.dim.Render("time to acknowledge  "), statsLine(in.TimeToAcknowledge))
+	if t.cov == coverageNone {
+		t.line("  ", st.dim.Render("downtime             "), "—", st.dim.Render(" · availability "), "—")
+		return
+	}
 	t.line("  ", st.dim.Render("downtime             "), formatSeconds(in.DowntimeSeconds),
-		st.dim.Render(" · availability "), formatAvailability(in.Availability))
+		st.dim.Render(" · availability "), formatAvailability(in.Availability), partialMark(st, t.cov))
 }
 
 func statsLine(s model.Stats) string {

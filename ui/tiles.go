@@ -27,6 +27,20 @@ func (d *dashboard) tile(id metricID, w, h int, wall bool) []string {
 	st := d.c.st
 	hd := d.c.snap.heads[id]
 	iw := w - 4
+	title := metricNames[id]
+	if textWidth(title) > w-6 {
+		title = metricMedium[id]
+	}
+	note := ""
+	switch d.c.snap.cov {
+	case coverageNone:
+		// Nothing is known yet: no figure, rather than zeros that read
+		// as facts.
+		inner := []string{st.value.Render("—"), st.warn.Render("no data yet")}
+		return st.frame(st.title.Render(title), "", inner, w, h, d.focus == focusID(id))
+	case coveragePartial:
+		note = st.warn.Render("partial")
+	}
 	inner := make([]string, 0, h)
 	tier := st.tierStyle(hd.tier).Render(tierMarks(hd.tier) + " " + tierWord(hd.tier))
 	if wall {
@@ -46,11 +60,7 @@ func (d *dashboard) tile(id metricID, w, h int, wall bool) []string {
 	for _, line := range barChart(series, iw, chartH, 1) {
 		inner = append(inner, st.chart.Render(line))
 	}
-	title := metricNames[id]
-	if textWidth(title) > w-6 {
-		title = metricMedium[id]
-	}
-	return st.frame(st.title.Render(title), "", inner, w, h, d.focus == focusID(id))
+	return st.frame(st.title.Render(title), note, inner, w, h, d.focus == focusID(id))
 }
 
 // deltaText is the change against the previous window: arrow, percent and

@@ -164,7 +164,10 @@ func (m *Model) onVersion(v *model.Version) tea.Cmd {
 	if m.ch != nil {
 		cmds = append(cmds, waitVersion(m.ch))
 	}
-	if v != nil && (!m.requested || v.Data != m.computed) {
+	// A source's first success always brings new data; the coverage test
+	// is for a dataset that happens to be shared by both versions.
+	covChanged := m.c.snap != nil && coverageOf(v) != m.c.snap.cov
+	if v != nil && (!m.requested || v.Data != m.computed || covChanged) {
 		m.requested = true
 		m.computed = v.Data
 		cmds = append(cmds, m.requestCompute())
@@ -191,7 +194,7 @@ func (m *Model) requestCompute() tea.Cmd {
 func (m *Model) startCompute() tea.Cmd {
 	m.inFlight = true
 	m.c.now = m.clock()
-	return computeCmd(m.reqID, m.c.version.Data, m.c.q, m.c.now)
+	return computeCmd(m.reqID, m.c.version.Data, m.c.q, m.c.now, coverageOf(m.c.version))
 }
 
 // onComputed shows a fresh result or, when a newer request came in while

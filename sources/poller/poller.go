@@ -388,18 +388,15 @@ func (p *Poller) poll(ctx context.Context, s *sourceState) bool {
 //
 // Rules: failing while the latest completed attempt failed (it wins over
 // stale: the error says more than the age); otherwise stale when the last
-// success — or, before any, the start of the running first attempt — is
-// more than two intervals old (a hung poll); otherwise ok after a success
-// and pending before any poll completed.
+// success is more than two intervals old (a hung poll); otherwise ok after
+// a success and pending before any poll completed. A source that never
+// succeeded has no data that could be stale: a hung first attempt stays
+// pending (the dashboard reads it as "no data yet").
 func stateOf(s *sourceState, now time.Time) model.SourceState {
 	if s.polled && !s.ok {
 		return model.SourceFailing
 	}
-	ref := s.lastSuccess
-	if ref.IsZero() {
-		ref = s.inFlightSince
-	}
-	if !ref.IsZero() && now.Sub(ref) > 2*s.interval {
+	if ref := s.lastSuccess; !ref.IsZero() && now.Sub(ref) > 2*s.interval {
 		return model.SourceStale
 	}
 	if !s.polled {

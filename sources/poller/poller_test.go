@@ -24,6 +24,7 @@ type fakeSource struct {
 	name    string
 	step    func(n int) (sources.Result, error)
 	hang    bool // Fetch blocks until ctx is done
+	firstOK bool // with hang: the first Fetch succeeds, the later ones hang
 	calls   atomic.Int32
 	active  atomic.Int32 // concurrent Fetch calls in progress
 	overlap atomic.Bool  // Fetch was ever entered concurrently
@@ -45,7 +46,7 @@ func (f *fakeSource) Fetch(ctx context.Context) (sources.Result, error) {
 	f.mu.Lock()
 	f.starts = append(f.starts, time.Now())
 	f.mu.Unlock()
-	if f.hang {
+	if f.hang && !(f.firstOK && n == 0) {
 		<-ctx.Done()
 		return sources.Result{}, fmt.Errorf("fetch %s: %w", f.name, ctx.Err())
 	}
@@ -346,7 +347,7 @@ func TestStateOf(t *testing.T) {
 	}{
 		{"never polled", &sourceState{}, t0, model.SourcePending},
 		{"first attempt running, young", &sourceState{inFlightSince: t0}, t0.Add(2 * iv), model.SourcePending},
-		{"first attempt hung", &sourceState{inFlightSince: t0}, t0.Add(2*iv + 1), model.SourceStale},
+		{"first attempt hung: no data yet, not stale", &sourceState{inFlightSince: t0}, t0.Add(10 * iv), model.SourcePending},
 		{"ok and fresh", &sourceState{polled: true, ok: true, lastSuccess: t0}, t0.Add(2 * iv), model.SourceOK},
 		{"ok but too old (hung poll)", &sourceState{polled: true, ok: true, lastSuccess: t0, inFlightSince: t0.Add(iv)}, t0.Add(2*iv + 1), model.SourceStale},
 		{"failing and fresh", &sourceState{polled: true, failures: 1, lastSuccess: t0}, t0.Add(iv), model.SourceFailing},
@@ -480,7 +481,7 @@ func TestRunRetriesWithBackoffAndRecovers(t *testing.T) {
 }
 
 func TestHungSourceDoesNotDelayOthers(t *testing.T) {
-	hung := &fakeSource{name: "hung", hang: true}
+	hung := &fakeSource{name: "hung", hang: true, firstOK: true}
 	var n atomic.Int32
 	fast := &fakeSource{name: "fast", step: func(int) (sources.Result, error) {
 		return sources.Result{Batch: deps(fmt.Sprint("f", n.Add(1)))}, nil
@@ -500,14 +501,14 @@ func TestHungSourceDoesNotDelayOthers(t *testing.T) {
 		k, err := strconv.Atoi(strings.TrimPrefix(v.Data.Deployments[0].ID, "f"))
 		return err == nil && k >= 3
 	})
-	if st := v.Sources[0].State; st != model.SourcePending && st != model.SourceStale {
+	if st := v.Sources[0].State; st == model.SourceFailing {
 		t.Errorf("hung source state %s", st)
 	}
 	awaitVersion(t, ch, "hung source turning stale", func(v *model.Version) bool {
 		return v.Sources[0].State == model.SourceStale && v.Sources[1].State == model.SourceOK
 	})
-	if hung.calls.Load() != 1 {
-		t.Errorf("hung source fetched %d times, want 1", hung.calls.Load())
+	if hung.calls.Load() != 2 {
+		t.Errorf("hung source fetched %d times, want 2 (one success, one hung)", hung.calls.Load())
 	}
 	cancel()
 	select {
@@ -662,17 +663,17 @@ func TestRefreshBeforeRunIsAnsweredByTheFirstPoll(t *testing.T) {
 }
 
 func TestHungSourceAloneTurnsStale(t *testing.T) {
-	hung := &fakeSource{name: "hung", hang: true}
+	hung := &fakeSource{name: "hung", hang: true, firstOK: true}
 	p := New([]Entry{{Source: hung, Interval: 20 * time.Millisecond}}, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ch := p.Subscribe(ctx)
 	runDone := make(chan struct{})
 	go func() { defer close(runDone); p.Run(ctx) }()
-	v := awaitVersion(t, ch, "stale without any poll completing", func(v *model.Version) bool {
+	v := awaitVersion(t, ch, "stale without a second poll completing", func(v *model.Version) bool {
 		return v.Sources[0].State == model.SourceStale
 	})
-	if v.Seq == 0 || !v.Sources[0].LastAttempt.IsZero() {
+	if v.Seq == 0 || hung.calls.Load() != 2 {
 		t.Errorf("version %d, status %+v", v.Seq, v.Sources[0])
 	}
 	cancel()
