@@ -95,6 +95,10 @@ type Source struct {
 	lastModified string
 }
 
+// errUnaskedNotModified fails a poll answered 304 although it sent no
+// validator: there is no earlier data that the answer could stand for.
+var errUnaskedNotModified = errors.New("HTTP 304 Not Modified to a request without If-None-Match or If-Modified-Since")
+
 // errTooManyRedirects ends a request after MaxRedirects redirects.
 var errTooManyRedirects = fmt.Errorf("stopped after %d redirects", MaxRedirects)
 
@@ -114,20 +118,9 @@ func New(o Options) (*Source, error) {
 	fail := func(format string, args ...any) (*Source, error) {
 		return nil, fmt.Errorf("http source %q: "+format, append([]any{o.Name}, args...)...)
 	}
-	u, err := url.Parse(o.URL)
+	u, err := ParseURL(o.URL)
 	if err != nil {
-		// url.Error repeats the whole URL, secrets included: keep only its cause.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fail("invalid url: %v", err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fail("invalid url: scheme must be http or https, not %q", u.Scheme)
-	}
-	if u.Host == "" {
-		return fail("invalid url: no host")
+		return fail("url: %v", err)
 	}
 	s.target = redactURL(u)
 	s.format = sources.FormatFor(o.Format, u.Path)
@@ -156,6 +149,7 @@ func New(o Options) (*Source, error) {
 			secrets = append(secrets, vs...)
 		}
 	}
+	secrets = append(secrets, tokenLike(u)...)
 
 	ua := o.UserAgent
 	if ua == "" {
@@ -292,7 +286,7 @@ func (s *Source) Target() string { return s.target }
 func (s *Source) CloseIdleConnections() { s.client.CloseIdleConnections() }
 
 // Fetch GETs the URL once (see sources.Source). A 304 answer to a
-// conditional request is Unchanged; any other non-2xx status, a body over
+// conditional request is Unchanged, to any other request an error; any other non-2xx status, a body over
 // the size limit, a timeout or a body the decoder rejects as a whole is an
 // error. Records rejected one by one are counted in the Result.
 func (s *Source) Fetch(ctx context.Context) (sources.Result, error) {
@@ -323,6 +317,9 @@ func (s *Source) fetch(ctx context.Context) (sources.Result, error) {
 	if s.lastModified != "" {
 		req.Header.Set("If-Modified-Since", s.lastModified)
 	}
+	// Only our own validators, those of data that was decoded and handed
+	// on, make a 304 mean "keep what you have".
+	conditional := s.etag != "" || s.lastModified != ""
 	s.mu.Unlock()
 
 	resp, err := s.client.Do(req)
@@ -332,8 +329,10 @@ func (s *Source) fetch(ctx context.Context) (sources.Result, error) {
 	defer resp.Body.Close()
 
 	switch {
-	case resp.StatusCode == http.StatusNotModified:
+	case resp.StatusCode == http.StatusNotModified && conditional:
 		return sources.Result{Unchanged: true}, nil
+	case resp.StatusCode == http.StatusNotModified:
+		return sources.Result{}, errUnaskedNotModified
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		return sources.Result{}, s.statusError(ctx, rctx, resp)
 	}

@@ -530,10 +530,10 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		o    Options
 		want string
 	}{
-		{"unparsable url with secret", Options{URL: "https://user:hunter2secret@exa mple.com/%zz"}, `http source "x": invalid url: `},
-		{"relative url", Options{URL: "/export"}, `http source "x": invalid url: scheme must be http or https, not ""`},
-		{"ftp", Options{URL: "ftp://example.com/x"}, `http source "x": invalid url: scheme must be http or https, not "ftp"`},
-		{"no host", Options{URL: "https:///x"}, `http source "x": invalid url: no host`},
+		{"unparsable url with secret", Options{URL: "https://user:hunter2secret@exa mple.com/%zz"}, `http source "x": url: not a valid URL (user info not shown`},
+		{"relative url", Options{URL: "/export"}, `http source "x": url: "/export" is not an http:// or https:// URL`},
+		{"ftp", Options{URL: "ftp://example.com/x"}, `http source "x": url: "ftp://example.com/x" is not an http:// or https:// URL`},
+		{"no host", Options{URL: "https:///x"}, `http source "x": url: "https:///x" has no host`},
 		{"negative timeout", Options{URL: "https://e.com", Timeout: -time.Second}, `http source "x": timeout -1s is negative`},
 		{"negative size", Options{URL: "https://e.com", MaxBytes: -1}, `http source "x": max_bytes -1 is negative`},
 		{"bad header name", Options{URL: "https://e.com", Headers: map[string]string{"X Bad": "v"}}, `http source "x": header "X Bad": invalid name`},

@@ -2,7 +2,6 @@ package httpsrc
 
 import (
 	"html"
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode"
@@ -11,32 +10,6 @@ import (
 
 // redactedMark replaces a secret in messages.
 const redactedMark = "[REDACTED]"
-
-// redactURL returns u without secrets: any userinfo becomes REDACTED, so do
-// query values whose names look secret; the fragment is dropped.
-func redactURL(u *url.URL) string {
-	c := *u
-	if c.User != nil {
-		c.User = url.User("REDACTED")
-	}
-	if c.RawQuery != "" {
-		q := c.Query()
-		changed := false
-		for k, vs := range q {
-			if secretName(k) {
-				for i := range vs {
-					vs[i] = "REDACTED"
-				}
-				changed = true
-			}
-		}
-		if changed {
-			c.RawQuery = q.Encode()
-		}
-	}
-	c.Fragment, c.RawFragment = "", ""
-	return c.String()
-}
 
 // secretName reports whether a query parameter or header name suggests
 // that its value is a credential.
@@ -74,14 +47,54 @@ func validHeaderName(name string) bool {
 	return true
 }
 
-// redactSecrets replaces every occurrence of each secret in text.
+// minSecretPrefix is the length from which the start of a secret is
+// redacted on its own: what a message limit (the decoder quotes at most 40
+// bytes of a rejected value) leaves of a secret it cut.
+const minSecretPrefix = 8
+
+// redactSecrets replaces in text every occurrence of each secret, and every
+// run of minSecretPrefix bytes or more that begins one, whether written as
+// is or as strconv.Quote escapes it. Secrets are best given longest first.
 func redactSecrets(text string, secrets []string) string {
 	for _, s := range secrets {
-		if strings.Contains(text, s) {
-			text = strings.ReplaceAll(text, s, redactedMark)
+		text = redactSecret(text, s)
+		if q := strconv.Quote(s); q[1:len(q)-1] != s {
+			text = redactSecret(text, q[1:len(q)-1])
 		}
 	}
 	return text
+}
+
+// redactSecret replaces secret in text, and each run of at least
+// minSecretPrefix bytes that begins secret.
+func redactSecret(text, secret string) string {
+	if secret == "" {
+		return text
+	}
+	if strings.Contains(text, secret) {
+		text = strings.ReplaceAll(text, secret, redactedMark)
+	}
+	if len(secret) <= minSecretPrefix {
+		return text
+	}
+	seed := secret[:minSecretPrefix]
+	i := strings.Index(text, seed)
+	if i < 0 {
+		return text
+	}
+	var b strings.Builder
+	for i >= 0 {
+		n := minSecretPrefix
+		for i+n < len(text) && n < len(secret) && text[i+n] == secret[n] {
+			n++
+		}
+		b.WriteString(text[:i])
+		b.WriteString(redactedMark)
+		text = text[i+n:]
+		i = strings.Index(text, seed)
+	}
+	b.WriteString(text)
+	return b.String()
 }
 
 // excerpt turns the start of an error body into one short, printable line:
