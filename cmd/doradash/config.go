@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"doradash/model"
+	"doradash/sources/httpsrc"
 )
 
 // Config is the validated configuration: the file's values with defaults
@@ -641,34 +641,11 @@ func parseSize(s string) (int64, error) {
 	return int64(f * mult), nil
 }
 
-// redactURL drops userinfo and query values from a URL for messages.
-func redactURL(u string) string {
-	if i := strings.Index(u, "?"); i >= 0 {
-		u = u[:i] + "?…"
-	}
-	if i := strings.Index(u, "@"); i >= 0 {
-		if j := strings.Index(u, "://"); j >= 0 && j < i {
-			u = u[:j+3] + "…@" + u[i+1:]
-		}
-	}
-	return u
-}
-
-// checkURL accepts absolute http and https URLs with a host. Messages
-// never repeat the URL's userinfo or query, which may hold secrets.
+// checkURL accepts what the http source accepts (httpsrc.ParseURL), whose
+// messages never repeat the URL's user info, or what might be, nor its query.
 func (p *configParser) checkURL(key, label, raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // url.Error repeats the whole URL
-		}
-		return p.errAt(key, "%s: not a valid URL: %v", label, err)
-	case u.Scheme != "http" && u.Scheme != "https":
-		return p.errAt(key, "%s: %q is not an http:// or https:// URL", label, redactURL(raw))
-	case u.Host == "":
-		return p.errAt(key, "%s: %q has no host", label, redactURL(raw))
+	if _, err := httpsrc.ParseURL(raw); err != nil {
+		return p.errAt(key, "%s: %v", label, err)
 	}
 	return nil
 }
