@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"doradash/model"
 )
@@ -125,7 +124,8 @@ func acceptsGzip(header string) bool {
 //   - absent timestamps and an empty deployment_id as null, the
 //     environment always (an absent one would read as "production");
 //   - severity as the normalised number 1–5, null for unknown;
-//   - status by its native name, commits with their times.
+//   - status by its native name, commits with their times;
+//   - strings byte for byte (see appendString).
 func WriteNDJSON(w io.Writer, ds *model.Dataset) error {
 	if ds == nil {
 		return nil
@@ -214,44 +214,33 @@ func appendStamp(b []byte, s model.Stamp) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// appendString appends s as a JSON string. Control characters are
-// escaped and invalid UTF-8 becomes U+FFFD, as encoding/json does.
+// appendString appends s as a JSON string, control characters escaped.
+// Bytes that are not UTF-8 are written as they are: a source's ids may
+// hold them (the decoder keeps ids byte for byte, so that two never
+// merge), and replacing them would merge ids downstream that are distinct
+// here. The decoder reads such bytes back unchanged.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); {
+	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
+		if c >= 0x20 && c != '"' && c != '\\' {
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 		}
-		i += size
+		start = i + 1
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')

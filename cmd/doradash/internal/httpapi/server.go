@@ -228,6 +228,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// paths are the endpoints, for the messages of 404 and 405.
+var paths = []string{"/metrics", "/api/v1/snapshot", "/api/v1/events", "/healthz", "/readyz"}
+
 func (s *Server) routes() http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{s: s})
@@ -242,7 +245,12 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("GET /api/v1/events", s.serveEvents)
 	api.HandleFunc("GET /readyz", s.serveReady)
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path+" (try /metrics, /api/v1/snapshot, /api/v1/events, /healthz, /readyz)")
+		if slices.Contains(paths, r.URL.Path) {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, r.Method+" "+r.URL.Path+": only GET")
+			return
+		}
+		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path+" (try "+strings.Join(paths, ", ")+")")
 	})
 
 	root := http.NewServeMux()
