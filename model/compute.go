@@ -76,8 +76,9 @@ func Compute(ds *Dataset, q Query) *Report {
 		},
 		Sources: []SourceReport{},
 	}
-	r.Metrics = computeWindow(ds, f, StampOf(end), q.Days)
-	prev := computeWindow(ds, f, StampOf(end)-Stamp(int64(q.Days)*nsPerDay), q.Days)
+	lk := newLinks(ds, f, q.LinkWithin)
+	r.Metrics = computeWindow(ds, f, lk, StampOf(end), q.Days)
+	prev := computeWindow(ds, f, lk, StampOf(end)-Stamp(int64(q.Days)*nsPerDay), q.Days)
 	r.Previous = &prev
 	r.OpenIncidents = openIncidents(ds, f, StampOf(end))
 	return r
@@ -103,13 +104,17 @@ func (w window) asOf(t Stamp) Stamp {
 	return t
 }
 
-func computeWindow(ds *Dataset, f filter, end Stamp, days int) Metrics {
-	w := window{end: end, start: end - Stamp(int64(days)*nsPerDay), days: days}
+func newWindow(end Stamp, days int) window {
+	return window{end: end, start: end - Stamp(int64(days)*nsPerDay), days: days}
+}
+
+func computeWindow(ds *Dataset, f filter, lk links, end Stamp, days int) Metrics {
+	w := newWindow(end, days)
 	m := Metrics{Window: Window{Days: days, Start: w.start.Time(), End: w.end.Time()}}
 	counted := countedDeployments(ds, f, w)
-	m.DeploymentFrequency, m.ChangeFailureRate, m.DailyFailureRate = frequencyAndFailures(ds, counted, w)
+	m.DeploymentFrequency, m.ChangeFailureRate, m.DailyFailureRate = frequencyAndFailures(ds, lk, counted, w)
 	m.LeadTime, m.DailyLeadTimeMedian = leadTime(ds, counted, w)
-	m.TimeToRestore, m.FailedDeploymentRecoveryTime, m.DailyRestoreMedian = restore(ds, f, counted, w)
+	m.TimeToRestore, m.FailedDeploymentRecoveryTime, m.DailyRestoreMedian = restore(ds, f, lk, counted, w)
 	m.Incidents = incidents(ds, f, w)
 	return m
 }
@@ -126,7 +131,7 @@ func countedDeployments(ds *Dataset, f filter, w window) []bool {
 	return counted
 }
 
-func frequencyAndFailures(ds *Dataset, counted []bool, w window) (DeploymentFrequency, ChangeFailureRate, []*float64) {
+func frequencyAndFailures(ds *Dataset, lk links, counted []bool, w window) (DeploymentFrequency, ChangeFailureRate, []*float64) {
 	df := DeploymentFrequency{Daily: make([]int, w.days)}
 	dailyFail := make([]int, w.days)
 	cfr := ChangeFailureRate{}
@@ -138,8 +143,7 @@ func frequencyAndFailures(ds *Dataset, counted []bool, w window) (DeploymentFreq
 		day := w.dayIndex(d.FinishedAt)
 		df.Count++
 		df.Daily[day]++
-		caused := ds.depCaused[i]
-		if d.Status == StatusRolledBack || (caused != NoStamp && caused <= w.end) {
+		if lk.failed(ds, i, w.end) {
 			cfr.Failures++
 			dailyFail[day]++
 		}
@@ -211,8 +215,10 @@ func leadTime(ds *Dataset, counted []bool, w window) (TieredStats, []*float64) {
 	return TieredStats{Stats: st, Tier: durationTier(st.Median, leadTimeBounds)}, daily
 }
 
-// restore implements time to restore and failed deployment recovery time.
-func restore(ds *Dataset, f filter, counted []bool, w window) (TieredStats, TieredStats, []*float64) {
+// restore implements time to restore and failed deployment recovery time;
+// an incident's deployment is the one its deployment_id names or, with
+// links by time, the one it is linked to.
+func restore(ds *Dataset, f filter, lk links, counted []bool, w window) (TieredStats, TieredStats, []*float64) {
 	var ttr, fdrt []int64
 	var days []int32
 	for i := range ds.Incidents {
@@ -228,7 +234,7 @@ func restore(ds *Dataset, f filter, counted []bool, w window) (TieredStats, Tier
 			ttr = append(ttr, d)
 			days = append(days, int32(w.dayIndex(in.StartedAt)))
 		}
-		if di := ds.incDep[i]; di >= 0 && counted[di] {
+		if di := lk.incDep[i]; di >= 0 && counted[di] {
 			if d := res.Sub(ds.Deployments[di].FinishedAt); d >= 0 {
 				fdrt = append(fdrt, d)
 			}

@@ -72,23 +72,41 @@ func benchDataset() *Dataset {
 }
 
 // BenchmarkCompute measures Compute (the window and the previous one) over
-// the 1M-deployment data set; the target is under 500 ms on one core
-// (go test -bench Compute -benchmem -cpu 1 ./model/).
+// the 1M-deployment data set, with and without links by time; the target
+// is under 500 ms on one core (go test -bench Compute -benchmem -cpu 1
+// ./model/). The links' timeline is built once per dataset, on first use
+// (BenchmarkTimeline), so it is built before the loop.
 func BenchmarkCompute(b *testing.B) {
 	ds := benchDataset()
 	for _, days := range []int{30, 366} {
 		for _, svc := range [][]string{nil, {"svc-07"}} {
-			name := fmt.Sprintf("window=%dd/services=%d", days, len(svc))
-			b.Run(name, func(b *testing.B) {
-				q := Query{End: end, Days: days, Services: svc}
-				b.ReportAllocs()
-				for b.Loop() {
-					if r := Compute(ds, q); r.DeploymentFrequency.Count == 0 {
-						b.Fatal("empty report")
-					}
+			for _, link := range []time.Duration{0, 2 * time.Hour} {
+				name := fmt.Sprintf("window=%dd/services=%d", days, len(svc))
+				if link > 0 {
+					name += "/link=" + link.String()
 				}
-			})
+				b.Run(name, func(b *testing.B) {
+					q := Query{End: end, Days: days, Services: svc, LinkWithin: link}
+					ds.timeline()
+					b.ReportAllocs()
+					for b.Loop() {
+						if r := Compute(ds, q); r.DeploymentFrequency.Count == 0 {
+							b.Fatal("empty report")
+						}
+					}
+				})
+			}
 		}
+	}
+}
+
+// BenchmarkTimeline measures building the order links by time search in,
+// which happens once per dataset on the first Compute with a link limit.
+func BenchmarkTimeline(b *testing.B) {
+	ds := benchDataset()
+	b.ReportAllocs()
+	for b.Loop() {
+		buildTimeline(ds)
 	}
 }
 

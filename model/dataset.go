@@ -28,6 +28,8 @@ type Dataset struct {
 	// depCaused is, for every deployment, the earliest start of an
 	// incident naming it (NoStamp: none), for the change failure rate.
 	depCaused []Stamp
+	// lazyTL is the order links by time search in, built on first use.
+	lazyTL *lazyTimeline
 }
 
 // Merge builds a Dataset from batches listed in configuration order. Same
@@ -135,6 +137,7 @@ func (ds *Dataset) index() {
 		}
 	}
 	ds.nKeys = len(keys)
+	ds.lazyTL = &lazyTimeline{}
 	ds.incSvc = make([]uint32, len(ds.Incidents))
 	ds.incDep = make([]int32, len(ds.Incidents))
 	ds.depCaused = make([]Stamp, len(ds.Deployments))

@@ -10,6 +10,11 @@ type Query struct {
 	Environments        []string // deployments only; empty means ["production"]; case-insensitive
 	Services            []string // empty: all; exact match
 	DowntimeMaxSeverity int      // 1–5; 0 means the default, 2
+	// LinkWithin is the limit of links by time (SPEC §3): an incident
+	// without deployment_id is linked to the latest counted deployment of
+	// its service that finished at most this long before it started.
+	// 0 (or less): off.
+	LinkWithin time.Duration
 }
 
 // Tier is a DORA performance cluster; "" stands for null.
