@@ -67,7 +67,7 @@ type codeWriter struct {
 	code int
 }
 
-func (c *codeWriter) WriteHeader(code int) { c.code = code; c.ResponseWriter.WriteHeader(code) }
+func (c *codeWriter) WriteHeader(code int)        { c.code = code; c.ResponseWriter.WriteHeader(code) }
 func (c *codeWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // comparable is a snapshot's JSON without its sources, which differ by
