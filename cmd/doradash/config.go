@@ -29,6 +29,8 @@ type Config struct {
 	Environments        []string
 	Services            []string
 	DowntimeMaxSeverity int
+	// LinkIncidentsWithin is the limit of links by time (SPEC §3); 0: off.
+	LinkIncidentsWithin time.Duration
 	Sources             []SourceConfig
 	SSH                 SSHConfig
 }
@@ -267,6 +269,8 @@ func (p *configParser) top(raw map[string]any, c *Config) error {
 				err = p.errAt(k, "downtime_max_severity: %d is not a severity from 1 to 5", n)
 			}
 			c.DowntimeMaxSeverity = int(n)
+		case "link_incidents_within":
+			c.LinkIncidentsWithin, err = p.durationOrZero(k, "link_incidents_within", v)
 		case "source":
 			err = p.sources(v, c)
 		case "ssh":

@@ -15,8 +15,9 @@ import (
 
 // The cases of ../shared/conformance, copied into testdata/conformance, run
 // in-process exactly as compare.py runs them against the binary: a config
-// with one file source per event file, `snapshot --format json` with the
-// case's --now, --window, --service and --environment.
+// with one file source per event file (and link_incidents_within when the
+// case sets link_within_seconds), `snapshot --format json` with the case's
+// --now, --window, --service and --environment.
 
 type conformanceCase struct {
 	Now          string   `json:"now"`
@@ -24,6 +25,9 @@ type conformanceCase struct {
 	Files        []string `json:"files"`
 	Services     []string `json:"services"`
 	Environments []string `json:"environments"`
+	// LinkWithinSeconds sets link_incidents_within (SPEC §3 links by
+	// time) when not 0.
+	LinkWithinSeconds int `json:"link_within_seconds"`
 }
 
 func TestConformance(t *testing.T) {
@@ -66,6 +70,9 @@ func runConformanceCase(t *testing.T, dir string) {
 	work := t.TempDir()
 	var cfg strings.Builder
 	fmt.Fprintf(&cfg, "window = \"%dd\"\n", c.Days)
+	if c.LinkWithinSeconds != 0 {
+		fmt.Fprintf(&cfg, "link_incidents_within = \"%ds\"\n", c.LinkWithinSeconds)
+	}
 	for i, f := range c.Files {
 		data, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {

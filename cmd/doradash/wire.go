@@ -55,6 +55,7 @@ func (s *settings) query(end time.Time) model.Query {
 		End: end, Days: s.cfg.Window,
 		Environments: s.cfg.Environments, Services: s.cfg.Services,
 		DowntimeMaxSeverity: s.cfg.DowntimeMaxSeverity,
+		LinkWithin:          s.cfg.LinkIncidentsWithin,
 	}
 }
 
