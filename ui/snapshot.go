@@ -24,17 +24,18 @@ type query struct {
 	envs     []string
 	services []string // empty: all
 	dms      int
+	link     time.Duration
 }
 
 // equal says whether q and o ask for the same thing.
 func (q query) equal(o query) bool {
-	return q.days == o.days && q.dms == o.dms && slices.Equal(q.envs, o.envs) && slices.Equal(q.services, o.services)
+	return q.days == o.days && q.dms == o.dms && q.link == o.link && slices.Equal(q.envs, o.envs) && slices.Equal(q.services, o.services)
 }
 
 // at is the model.Query for a window ending at end.
 func (q query) at(end time.Time) model.Query {
 	return model.Query{End: end, Days: q.days, Environments: q.envs,
-		Services: q.services, DowntimeMaxSeverity: q.dms}
+		Services: q.services, DowntimeMaxSeverity: q.dms, LinkWithin: q.link}
 }
 
 // snapshot is everything the screen shows of one computation: the report

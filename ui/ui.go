@@ -28,8 +28,9 @@ type Options struct {
 	Environments        []string
 	Services            []string // initial service filter; s cycles all → each service (from the dataset)
 	DowntimeMaxSeverity int
-	Demo                bool   // header shows a demo marker and ConfigHint
-	ConfigHint          string // one line on how to configure real sources
+	LinkWithin          time.Duration // links by time (SPEC §3); 0: off
+	Demo                bool          // header shows a demo marker and ConfigHint
+	ConfigHint          string        // one line on how to configure real sources
 }
 
 // screen is the state of the root model: which child gets the keys.
@@ -96,7 +97,7 @@ func New(o Options) *Model {
 		demo: o.Demo,
 		hint: o.ConfigHint,
 		q: query{days: min(days, model.MaxDays), envs: o.Environments,
-			services: o.Services, dms: o.DowntimeMaxSeverity},
+			services: o.Services, dms: o.DowntimeMaxSeverity, link: o.LinkWithin},
 	}
 	h := help.New()
 	h.Styles = c.st.help
