@@ -1,0 +1,300 @@
+package github
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"doradash/model"
+	"doradash/sources"
+)
+
+func newFake(t *testing.T) *fakeGitHub {
+	return newFakeGitHub(t, &fakeClock{t: epoch}, testToken)
+}
+
+func TestFirstSyncMatchesNativeRecordsAndSecondPollCostsOnly304s(t *testing.T) {
+	f := newFake(t)
+	genRepo(f, 250) // 3 pages of deployments
+	s := newTestSource(t, f, nil, nil)
+	res := fetch(t, s)
+	if res.Rejected != 0 || res.Batch == nil {
+		t.Fatalf("rejected %d (%s), batch %v", res.Rejected, res.FirstRejection, res.Batch != nil)
+	}
+	want := expectedBatch(t, f, epoch.Add(-MinHistory), "author")
+	got := res.Batch
+	sortBatch(got)
+	sortBatch(want)
+	if len(got.Deployments) != 250 {
+		t.Fatalf("%d deployments, want 250", len(got.Deployments))
+	}
+	if !reflect.DeepEqual(got, want) {
+		for i := range got.Deployments {
+			if !reflect.DeepEqual(got.Deployments[i], want.Deployments[i]) {
+				t.Fatalf("first difference:\n got %+v\nwant %+v", got.Deployments[i], want.Deployments[i])
+			}
+		}
+		t.Fatal("batches differ")
+	}
+	if g, w := metrics(got), metrics(want); !reflect.DeepEqual(g, w) {
+		t.Fatal("metrics differ from the same events as native records")
+	}
+	if lt := metrics(got)[0].LeadTime; lt.Count == 0 {
+		t.Fatal("no lead time")
+	}
+	first, _ := f.counts()
+	// 3 list pages + 250 statuses + 225 successes' commits (1 commit + 224 comparisons… minus nothing)
+	if first > 3+250+230 {
+		t.Errorf("first sync made %d requests", first)
+	}
+	if p := s.Progress(); p.Syncing || p.Requests != first || p.RateRemaining != 5000-first {
+		t.Errorf("progress after sync: %+v (server saw %d)", p, first)
+	}
+
+	res2 := fetch(t, s)
+	total, nm := f.counts()
+	second := total - first
+	if !res2.Unchanged {
+		t.Error("second poll of an unchanged repository is not Unchanged")
+	}
+	if second != nm || second == 0 {
+		t.Errorf("second poll: %d requests, %d of them 304", second, nm)
+	}
+	t.Logf("first sync %d requests, second poll %d (all 304)", first, second)
+}
+
+func TestStatusesChangeBetweenPolls(t *testing.T) {
+	f := newFake(t)
+	f.commits = []fakeCommit{{sha: "a1", author: epoch.Add(-3 * time.Hour), committer: epoch.Add(-3 * time.Hour)}}
+	d := &fakeDeployment{id: 7, sha: "a1", env: "production", created: epoch.Add(-2 * time.Hour),
+		statuses: []fakeStatus{{1, "queued", epoch.Add(-2 * time.Hour)}}}
+	f.deployments = []*fakeDeployment{d}
+	s := newTestSource(t, f, nil, nil)
+	if res := fetch(t, s); len(res.Batch.Deployments) != 0 {
+		t.Fatalf("queued deployment made a record: %+v", res.Batch.Deployments)
+	}
+	f.mu.Lock()
+	d.statuses = append(d.statuses, fakeStatus{2, "in_progress", epoch.Add(-110 * time.Minute)})
+	f.mu.Unlock()
+	if res := fetch(t, s); !res.Unchanged {
+		t.Fatalf("in_progress changed the records: %+v", res)
+	}
+	f.mu.Lock()
+	d.statuses = append(d.statuses, fakeStatus{3, "success", epoch.Add(-100 * time.Minute)},
+		fakeStatus{4, "failure", epoch.Add(-90 * time.Minute)})
+	f.mu.Unlock()
+	res := fetch(t, s)
+	if len(res.Batch.Deployments) != 1 {
+		t.Fatalf("records: %+v", res.Batch.Deployments)
+	}
+	dep := res.Batch.Deployments[0]
+	if dep.ID != "github:acme/checkout:7" || dep.Status != model.StatusSuccess ||
+		dep.FinishedAt != model.StampOf(epoch.Add(-100*time.Minute)) || len(dep.Commits) != 1 || dep.Commits[0].SHA != "a1" {
+		t.Fatalf("record: %+v", dep)
+	}
+	// Final: a later poll does not read its statuses again.
+	before := f.byKindCount("statuses")
+	fetch(t, s)
+	if f.byKindCount("statuses") != before {
+		t.Error("statuses of a successful deployment read again")
+	}
+}
+
+func (f *fakeGitHub) byKindCount(k string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.byKind[k]
+}
+
+func TestHistoryStopsTheWalk(t *testing.T) {
+	f := newFake(t)
+	genRepo(f, 400) // 1200 hours = 50 days
+	s := newTestSource(t, f, nil, func(o *Options) { o.History = 10 * 24 * time.Hour })
+	res := fetch(t, s)
+	cutoff := epoch.Add(-10 * 24 * time.Hour)
+	want := expectedBatch(t, f, cutoff, "author")
+	sortBatch(res.Batch)
+	sortBatch(want)
+	if !reflect.DeepEqual(res.Batch, want) {
+		t.Fatalf("got %d deployments, want %d", len(res.Batch.Deployments), len(want.Deployments))
+	}
+	// 80 deployments in 10 days: the first page holds them and older ones;
+	// the walk stops there.
+	if n := f.byKindCount("deployments"); n != 1 {
+		t.Errorf("%d list pages read, want 1", n)
+	}
+}
+
+func TestCommitTimeCommitter(t *testing.T) {
+	f := newFake(t)
+	genRepo(f, 30)
+	s := newTestSource(t, f, nil, func(o *Options) { o.CommitTime = "committer" })
+	res := fetch(t, s)
+	want := expectedBatch(t, f, epoch.Add(-MinHistory), "committer")
+	sortBatch(res.Batch)
+	sortBatch(want)
+	if !reflect.DeepEqual(res.Batch, want) {
+		t.Fatal("committer dates not used")
+	}
+}
+
+func TestComparisonOverSeveralPages(t *testing.T) {
+	f := newFake(t)
+	for i := range 260 {
+		at := epoch.Add(-time.Duration(300-i) * time.Hour)
+		f.commits = append(f.commits, fakeCommit{sha: "s" + itoa(i), author: at, committer: at})
+	}
+	f.deployments = []*fakeDeployment{
+		{id: 1, sha: "s000", env: "production", created: epoch.Add(-200 * time.Hour), statuses: []fakeStatus{{1, "success", epoch.Add(-200 * time.Hour)}}},
+		{id: 2, sha: "s259", env: "production", created: epoch.Add(-2 * time.Hour), statuses: []fakeStatus{{2, "success", epoch.Add(-2 * time.Hour)}}},
+	}
+	s := newTestSource(t, f, nil, nil)
+	res := fetch(t, s)
+	sortBatch(res.Batch)
+	if n := len(res.Batch.Deployments[1].Commits); n != 259 {
+		t.Fatalf("second deployment has %d commits, want 259 (three pages)", n)
+	}
+	if n := f.byKindCount("compare"); n != 3 {
+		t.Errorf("%d comparison pages read, want 3", n)
+	}
+}
+
+func itoa(i int) string {
+	return string(rune('0'+i/100)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10))
+}
+
+func TestRateLimitCountdownWaitsForTheReset(t *testing.T) {
+	f := newFake(t)
+	genRepo(f, 40)
+	f.limit, f.remaining = 60, 60
+	f.reset = epoch.Add(20 * time.Minute)
+	s := newTestSource(t, f, nil, func(o *Options) { o.MaxWait = time.Hour })
+	fetch(t, s)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.duringLimit != 0 {
+		t.Errorf("%d requests sent while the limit was exhausted", f.duringLimit)
+	}
+	if f.clock.Now().Before(epoch.Add(20 * time.Minute)) {
+		t.Error("the source did not wait for the reset")
+	}
+}
+
+func TestRateLimited403WaitsAndSendsNothingBeforeReset(t *testing.T) {
+	f := newFake(t)
+	genRepo(f, 150)
+	s := newTestSource(t, f, nil, nil) // MaxWait: 30s
+	fetch(t, s)
+	// Another client spends the budget; new deployments appear.
+	f.mu.Lock()
+	f.remaining = 0
+	f.reset = f.clock.Now().Add(40 * time.Minute)
+	reset := time.Unix(f.reset.Unix(), 0)
+	f.deployments = append(f.deployments, &fakeDeployment{id: 5000, sha: f.commits[len(f.commits)-1].sha, env: "production",
+		created: epoch.Add(-time.Minute), statuses: []fakeStatus{{99999, "success", epoch.Add(-time.Minute)}}})
+	f.mu.Unlock()
+
+	res, err := s.Fetch(context.Background())
+	var rl *sources.RateLimitedError
+	if !errors.As(err, &rl) {
+		t.Fatalf("Fetch: %v, %+v; want a RateLimitedError", err, res)
+	}
+	if !rl.Until.Equal(reset) {
+		t.Errorf("until %v, want %v", rl.Until, reset)
+	}
+	if rl.Partial == nil || len(rl.Partial.Deployments) < 130 {
+		t.Error("rate-limited poll lost the data it had")
+	}
+	if p := s.Progress(); !p.RateLimitedUntil.Equal(reset) || p.RateRemaining != 0 {
+		t.Errorf("progress: %+v", p)
+	}
+	before, _ := f.counts()
+	if _, err := s.Fetch(context.Background()); !errors.As(err, &rl) {
+		t.Fatalf("Fetch before the reset: %v", err)
+	}
+	if after, _ := f.counts(); after != before {
+		t.Errorf("%d requests sent before the reset", after-before)
+	}
+	f.clock.Advance(41 * time.Minute)
+	res = fetch(t, s)
+	if res.Batch == nil || len(res.Batch.Deployments) != 151 {
+		t.Fatalf("after the reset: %+v", res)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.duringLimit != 0 {
+		t.Errorf("%d requests while limited after the 403", f.duringLimit)
+	}
+}
+
+func TestSecondaryRateLimit(t *testing.T) {
+	f := newFake(t)
+	genRepo(f, 20)
+	f.secondary["/statuses"] = 1
+	s := newTestSource(t, f, nil, func(o *Options) { o.MaxWait = 2 * time.Minute })
+	res := fetch(t, s)
+	if len(res.Batch.Deployments) != 20 {
+		t.Fatalf("%d deployments", len(res.Batch.Deployments))
+	}
+	f.mu.Lock()
+	if f.duringLimit != 0 {
+		t.Errorf("%d requests inside the retry-after", f.duringLimit)
+	}
+	f.mu.Unlock()
+	if f.clock.Now().Sub(epoch) < 60*time.Second {
+		t.Error("did not wait for retry-after")
+	}
+
+	// With the 30s limit of snapshot, the same answer ends the poll.
+	f2 := newFake(t)
+	genRepo(f2, 20)
+	f2.secondary["/statuses"] = 1
+	s2 := newTestSource(t, f2, nil, nil)
+	_, err := s2.Fetch(context.Background())
+	var rl *sources.RateLimitedError
+	if !errors.As(err, &rl) || !rl.Until.Equal(epoch.Add(60*time.Second)) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {
+	f := newFake(t)
+	genRepo(f, 150)
+	f.fail500["/deployments/1010/statuses"] = 2
+	f.hang["/compare/"] = 1
+	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = 300 * time.Millisecond })
+	res := fetch(t, s)
+	want := expectedBatch(t, f, epoch.Add(-MinHistory), "author")
+	sortBatch(res.Batch)
+	sortBatch(want)
+	if !reflect.DeepEqual(res.Batch, want) {
+		t.Fatal("records differ after retries")
+	}
+
+	// Four 500s in a row: the poll fails, the data stays with the caller,
+	// and the next poll goes on.
+	f.mu.Lock()
+	f.fail500["/deployments"] = 4
+	f.mu.Unlock()
+	if _, err := s.Fetch(context.Background()); err == nil {
+		t.Fatal("four 500s did not fail the poll")
+	} else if want := "HTTP 500"; !contains(err.Error(), want) {
+		t.Errorf("error %q", err)
+	}
+	fetch(t, s)
+}
+
+func contains(s, sub string) bool {
+	return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0)
+}
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
