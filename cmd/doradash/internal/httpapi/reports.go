@@ -123,8 +123,9 @@ func (c *reportCache) insertLocked(key string, e *cacheEntry) {
 	c.order = append(c.order, key)
 }
 
-// cacheKey is the canonical form of (gen, q). Lists are length-prefixed so
-// no two different queries share a key.
+// cacheKey is the canonical form of (gen, q): every field of q (a test
+// fails when model.Query gains one this does not know). Lists are
+// length-prefixed so no two different queries share a key.
 func cacheKey(gen uint64, q model.Query) string {
 	var b strings.Builder
 	b.WriteString(strconv.FormatUint(gen, 10))
@@ -134,6 +135,8 @@ func cacheKey(gen uint64, q model.Query) string {
 	b.WriteString(strconv.Itoa(q.Days))
 	b.WriteByte('|')
 	b.WriteString(strconv.Itoa(q.DowntimeMaxSeverity))
+	b.WriteByte('|')
+	b.WriteString(strconv.FormatInt(int64(q.LinkWithin), 10))
 	for _, list := range [][]string{q.Environments, q.Services} {
 		b.WriteByte('|')
 		b.WriteString(strconv.Itoa(len(list)))

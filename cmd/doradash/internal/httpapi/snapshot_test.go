@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -192,6 +193,26 @@ func TestCacheIsBounded(t *testing.T) {
 	c.get(context.Background(), ds, 1, q) // the newest is kept
 	if cc.n.Load() != 10 {
 		t.Errorf("%d computations, want 10", cc.n.Load())
+	}
+}
+
+func TestCacheKeyCoversEveryQueryField(t *testing.T) {
+	// Each query differs from base in one field; all keys must differ.
+	base := model.Query{End: t0, Days: 7}
+	variants := []model.Query{base,
+		{End: t0.Add(1), Days: 7}, {End: t0, Days: 8},
+		{End: t0, Days: 7, Environments: []string{"x"}}, {End: t0, Days: 7, Services: []string{"x"}},
+		{End: t0, Days: 7, DowntimeMaxSeverity: 3}, {End: t0, Days: 7, LinkWithin: time.Hour},
+	}
+	if n := reflect.TypeFor[model.Query]().NumField(); n != len(variants)-1 {
+		t.Fatalf("model.Query has %d fields, this test and cacheKey know %d: add the new one to both", n, len(variants)-1)
+	}
+	keys := map[string]bool{}
+	for _, q := range variants {
+		keys[cacheKey(1, q)] = true
+	}
+	if len(keys) != len(variants) {
+		t.Errorf("%d distinct keys for %d different queries", len(keys), len(variants))
 	}
 }
 
