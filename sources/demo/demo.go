@@ -76,12 +76,22 @@ var (
 // as immutable, as model.Batch says. A now outside 1972–2260 gives an empty
 // batch.
 func Generate(now time.Time) *model.Batch {
-	if now.Before(minNow) || now.After(maxNow) {
+	if !inRange(now) {
 		return &model.Batch{}
 	}
-	g := &generator{now: model.StampOf(now), lo: model.StampOf(now.Add(-History))}
-	g.b.Deployments = make([]model.Deployment, 0, deploymentsPerDay*int(History/(24*time.Hour)))
-	g.b.Incidents = make([]model.Incident, 0, 8*int(History/(24*time.Hour)))
+	return generate(model.StampOf(now.Add(-History)), model.StampOf(now))
+}
+
+// inRange reports whether Generate accepts now.
+func inRange(now time.Time) bool { return !now.Before(minNow) && !now.After(maxNow) }
+
+// generate returns the events in (lo, now], times later than now absent,
+// sorted as Generate documents.
+func generate(lo, now model.Stamp) *model.Batch {
+	g := &generator{now: now, lo: lo}
+	days := int((now-lo)/model.Stamp(nsPerDay)) + 1
+	g.b.Deployments = make([]model.Deployment, 0, deploymentsPerDay*days)
+	g.b.Incidents = make([]model.Incident, 0, 8*days)
 
 	first, last := floorDiv(int64(g.lo), nsPerDay)-1, floorDiv(int64(g.now), nsPerDay)+stagingDays
 	for d := first; d <= last; d++ {

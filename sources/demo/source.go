@@ -3,6 +3,8 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -10,8 +12,19 @@ import (
 	"doradash/sources"
 )
 
+// horizon is how far past the clock a Fetch generates: the events of the
+// coming day are generated once, then revealed as the clock reaches them.
+const horizon = 24 * time.Hour
+
 // Source is the demo source; it implements sources.Source (Type "demo",
 // Target "built-in demo data").
+//
+// Generating 400 days of events is the expensive part, so a Fetch does not
+// do it every poll: the source keeps every event up to a day ahead (cache)
+// and the instants at which what Generate(now) returns changes (an event
+// happens or ages out, an incident is detected, acknowledged or resolved).
+// A Fetch whose clock moved without crossing one of them is Unchanged at
+// the cost of a binary search; one that crossed one slices the kept events.
 type Source struct {
 	name  string
 	clock func() time.Time
@@ -20,6 +33,16 @@ type Source struct {
 	fetched bool
 	lastNow time.Time
 	last    fingerprint
+	cache   *cache // nil until the first Fetch in range
+}
+
+// cache is every demo event in (from−History, until], times later than
+// until absent, valid for a clock in [from, until].
+type cache struct {
+	from, until model.Stamp
+	all         *model.Batch
+	causedBy    map[string]model.Stamp // finished_at of the deployments that caused an incident
+	changes     []model.Stamp          // sorted instants in (from, until] at which the batch changes
 }
 
 var _ sources.Source = (*Source)(nil)
@@ -42,9 +65,10 @@ func (s *Source) Type() string { return "demo" }
 // Target returns "built-in demo data".
 func (s *Source) Target() string { return "built-in demo data" }
 
-// Fetch returns every demo event up to the clock's now. It reports
-// Unchanged when nothing changed since the last Fetch: the clock has not
-// moved, or it has but no event appeared, aged out or changed.
+// Fetch returns every demo event up to the clock's now: exactly
+// Generate(now). It reports Unchanged when nothing changed since the last
+// Fetch: the clock has not moved, or it has but no event appeared, aged
+// out or changed.
 func (s *Source) Fetch(ctx context.Context) (sources.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return sources.Result{}, fmt.Errorf("demo source %q: generate events: %w", s.name, err)
@@ -55,7 +79,20 @@ func (s *Source) Fetch(ctx context.Context) (sources.Result, error) {
 	if s.fetched && now.Equal(s.lastNow) {
 		return sources.Result{Unchanged: true}, nil
 	}
-	b := Generate(now)
+	var b *model.Batch
+	switch {
+	case !inRange(now):
+		b = &model.Batch{}
+	case s.cache != nil && s.cache.covers(now) && s.fetched && s.cache.covers(s.lastNow) &&
+		!s.cache.changedBetween(s.lastNow, now):
+		s.lastNow = now
+		return sources.Result{Unchanged: true}, nil
+	default:
+		if s.cache == nil || !s.cache.covers(now) {
+			s.cache = newCache(now)
+		}
+		b = s.cache.at(model.StampOf(now))
+	}
 	fp := fingerprintOf(b)
 	unchanged := s.fetched && fp == s.last
 	s.fetched, s.lastNow, s.last = true, now, fp
@@ -63,6 +100,103 @@ func (s *Source) Fetch(ctx context.Context) (sources.Result, error) {
 		return sources.Result{Unchanged: true}, nil
 	}
 	return sources.Result{Batch: b}, nil
+}
+
+// newCache generates the events a clock in [now, now+horizon] can show.
+func newCache(now time.Time) *cache {
+	until := now.Add(horizon)
+	if until.After(maxNow) {
+		until = maxNow
+	}
+	c := &cache{from: model.StampOf(now), until: model.StampOf(until), causedBy: map[string]model.Stamp{}}
+	hist := model.Stamp(History)
+	c.all = generate(c.from-hist, c.until)
+	add := func(t model.Stamp) {
+		if t.IsSet() && t > c.from && t <= c.until {
+			c.changes = append(c.changes, t)
+		}
+	}
+	ids := make(map[string]model.Stamp, len(c.all.Deployments))
+	for i := range c.all.Deployments {
+		d := &c.all.Deployments[i]
+		ids[d.ID] = d.FinishedAt
+		add(d.FinishedAt)
+		add(d.FinishedAt + hist)
+	}
+	for i := range c.all.Incidents {
+		in := &c.all.Incidents[i]
+		add(in.StartedAt)
+		add(in.StartedAt + hist)
+		add(in.DetectedAt)
+		add(in.AcknowledgedAt)
+		add(in.ResolvedAt)
+		if in.DeploymentID != "" {
+			at := ids[in.DeploymentID]
+			c.causedBy[in.DeploymentID] = at
+			add(at + hist) // the incident goes with its deployment
+		}
+	}
+	slices.Sort(c.changes)
+	return c
+}
+
+// covers reports whether the cache can answer for a clock at t.
+func (c *cache) covers(t time.Time) bool {
+	if !inRange(t) {
+		return false
+	}
+	st := model.StampOf(t)
+	return st >= c.from && st <= c.until
+}
+
+// changedBetween reports whether the batch can differ between clocks a
+// and b (either order), both covered.
+func (c *cache) changedBetween(a, b time.Time) bool {
+	lo, hi := model.StampOf(a), model.StampOf(b)
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	// The batch at t holds what happened at or before t: it changes at an
+	// instant c for clocks lo < c ≤ hi.
+	i, _ := slices.BinarySearch(c.changes, lo+1)
+	return i < len(c.changes) && c.changes[i] <= hi
+}
+
+// at is Generate(now) from the cache: the deployments are a slice of the
+// kept ones (batches are immutable), the incidents a copy with the times
+// later than now absent.
+func (c *cache) at(now model.Stamp) *model.Batch {
+	lo := now - model.Stamp(History)
+	deps := c.all.Deployments
+	i := sort.Search(len(deps), func(k int) bool { return deps[k].FinishedAt > lo })
+	j := sort.Search(len(deps), func(k int) bool { return deps[k].FinishedAt > now })
+	b := &model.Batch{Deployments: deps[i:j:j]}
+	incs := c.all.Incidents
+	i = sort.Search(len(incs), func(k int) bool { return incs[k].StartedAt > lo })
+	j = sort.Search(len(incs), func(k int) bool { return incs[k].StartedAt > now })
+	b.Incidents = make([]model.Incident, 0, j-i)
+	for _, in := range incs[i:j] {
+		if in.DeploymentID != "" {
+			// Kept only with the deployment that caused it (which finished
+			// before the incident started, so never after now).
+			if c.causedBy[in.DeploymentID] <= lo {
+				continue
+			}
+		}
+		in.DetectedAt = asOf(in.DetectedAt, now)
+		in.AcknowledgedAt = asOf(in.AcknowledgedAt, now)
+		in.ResolvedAt = asOf(in.ResolvedAt, now)
+		b.Incidents = append(b.Incidents, in)
+	}
+	return b
+}
+
+// asOf hides t when it is later than now.
+func asOf(t, now model.Stamp) model.Stamp {
+	if t > now {
+		return model.NoStamp
+	}
+	return t
 }
 
 // fingerprint summarises a generated batch. Since a batch is a pure function

@@ -166,3 +166,51 @@ func TestFetchSeesTimesAppear(t *testing.T) {
 		})
 	}
 }
+
+// TestFetchFollowsGenerate walks the clock over several days in uneven
+// steps, across the cache's horizon and back: every Fetch is exactly
+// Generate(now), and Unchanged exactly when that did not change.
+func TestFetchFollowsGenerate(t *testing.T) {
+	now := base
+	s := New("demo", func() time.Time { return now })
+	var prev *model.Batch
+	step := 41*time.Minute + 7*time.Second
+	for i := range 110 {
+		if i == 90 {
+			step = -5 * time.Hour // back in time, inside and then before the cache
+		}
+		now = now.Add(step)
+		res, err := s.Fetch(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Generate(now)
+		if res.Unchanged {
+			if !reflect.DeepEqual(want, prev) {
+				t.Fatalf("step %d at %v: Unchanged, but Generate changed", i, now)
+			}
+			continue
+		}
+		if prev != nil && reflect.DeepEqual(want, prev) {
+			t.Fatalf("step %d at %v: a batch although nothing changed", i, now)
+		}
+		if !reflect.DeepEqual(res.Batch, want) {
+			t.Fatalf("step %d at %v: the batch is not Generate(now)", i, now)
+		}
+		prev = want
+	}
+}
+
+// BenchmarkFetchQuiet is the demo source's idle cost: a poll every five
+// seconds that mostly finds nothing new.
+func BenchmarkFetchQuiet(b *testing.B) {
+	now := base
+	s := New("demo", func() time.Time { return now })
+	b.ReportAllocs()
+	for b.Loop() {
+		now = now.Add(5 * time.Second)
+		if _, err := s.Fetch(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
