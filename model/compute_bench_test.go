@@ -110,6 +110,18 @@ func BenchmarkTimeline(b *testing.B) {
 	}
 }
 
+// BenchmarkLinks measures what links by time add to every Compute over
+// the built timeline: resolving every incident's link once.
+func BenchmarkLinks(b *testing.B) {
+	ds := benchDataset()
+	ds.timeline()
+	f := newFilter(ds, Query{})
+	b.ReportAllocs()
+	for b.Loop() {
+		newLinks(ds, f, 2*time.Hour)
+	}
+}
+
 // BenchmarkMerge measures building a Dataset (dedupe and indexes) from one
 // 1M-deployment batch, which happens once per new data, not per frame.
 func BenchmarkMerge(b *testing.B) {

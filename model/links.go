@@ -45,13 +45,11 @@ func newLinks(ds *Dataset, f filter, limit time.Duration) links {
 		}
 		deps := tl.deps[tl.depStart[s]:tl.depStart[s+1]]
 		j, last := 0, -1
-		for _, ii := range incs {
-			st := ds.Incidents[ii].StartedAt
+		for _, in := range incs {
+			st := in.at
 			// Deployments more than the limit before this incident can
 			// link neither it nor a later one (incs is by start).
-			if k := j + sort.Search(len(deps)-j, func(k int) bool {
-				return st.Sub(deps[j+k].at) <= int64(limit)
-			}); k > j {
+			if k := skipOlder(deps, j, st, limit); k > j {
 				j, last = k, -1
 			}
 			for ; j < len(deps) && deps[j].at <= st; j++ {
@@ -66,7 +64,7 @@ func newLinks(ds *Dataset, f filter, limit time.Duration) links {
 				incDep, caused = slices.Clone(ds.incDep), slices.Clone(ds.depCaused)
 			}
 			di := deps[last].idx
-			incDep[ii] = di
+			incDep[in.idx] = di
 			if c := caused[di]; c == NoStamp || st < c {
 				caused[di] = st
 			}
@@ -76,6 +74,23 @@ func newLinks(ds *Dataset, f filter, limit time.Duration) links {
 		lk.incDep, lk.caused = incDep, caused
 	}
 	return lk
+}
+
+// skipOlder returns the first index from j on whose deployment finished
+// at most limit before st (len(deps) if none), galloping from j: the next
+// incident is usually only a few deployments further on.
+func skipOlder(deps []timelineDep, j int, st Stamp, limit time.Duration) int {
+	near := func(k int) bool { return st.Sub(deps[k].at) <= int64(limit) }
+	if j >= len(deps) || near(j) {
+		return j
+	}
+	lo, step := j, 1 // deps[lo] is too old
+	for lo+step < len(deps) && !near(lo+step) {
+		lo += step
+		step *= 2
+	}
+	hi := min(lo+step, len(deps))
+	return lo + 1 + sort.Search(hi-lo-1, func(k int) bool { return near(lo + 1 + k) })
 }
 
 // failed reports whether counted deployment i counts as a failure as of
@@ -93,8 +108,15 @@ func (lk links) failed(ds *Dataset, i int, end Stamp) bool {
 type timeline struct {
 	deps     []timelineDep
 	depStart []int32
-	incs     []int32
+	incs     []timelineInc
 	incStart []int32
+}
+
+// timelineInc is an incident that may be linked by time: its start and
+// index.
+type timelineInc struct {
+	at  Stamp
+	idx int32
 }
 
 // timelineDep is a deployment as a link by time needs it, stored in
@@ -148,7 +170,7 @@ func buildTimeline(ds *Dataset) timeline {
 		tl.incStart[s] += tl.incStart[s-1]
 	}
 	tl.deps = make([]timelineDep, tl.depStart[n])
-	tl.incs = make([]int32, tl.incStart[n])
+	tl.incs = make([]timelineInc, tl.incStart[n])
 	next := slices.Clone(tl.depStart[:n])
 	for i := range ds.Deployments {
 		s := ds.depSvc[i]
@@ -163,7 +185,7 @@ func buildTimeline(ds *Dataset) timeline {
 	for i := range ds.Incidents {
 		if linkable(i) {
 			s := ds.incSvc[i]
-			tl.incs[next[s]] = int32(i)
+			tl.incs[next[s]] = timelineInc{at: ds.Incidents[i].StartedAt, idx: int32(i)}
 			next[s]++
 		}
 	}
@@ -174,8 +196,8 @@ func buildTimeline(ds *Dataset) timeline {
 			}
 			return strings.Compare(ds.Deployments[a.idx].ID, ds.Deployments[b.idx].ID)
 		})
-		slices.SortFunc(tl.incs[tl.incStart[s]:tl.incStart[s+1]], func(a, b int32) int {
-			return cmp.Compare(ds.Incidents[a].StartedAt, ds.Incidents[b].StartedAt)
+		slices.SortFunc(tl.incs[tl.incStart[s]:tl.incStart[s+1]], func(a, b timelineInc) int {
+			return cmp.Compare(a.at, b.at)
 		})
 	}
 	return tl

@@ -403,3 +403,24 @@ func TestLinksTimelineSharedAndLazy(t *testing.T) {
 		t.Errorf("without a lazy timeline: failures = %d, want 1", r.ChangeFailureRate.Failures)
 	}
 }
+
+// TestSkipOlder compares the galloping search with a linear one.
+func TestSkipOlder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		deps := make([]timelineDep, rng.IntN(40))
+		for i := range deps {
+			deps[i].at = Stamp(rng.IntN(50))
+		}
+		slices.SortFunc(deps, func(a, b timelineDep) int { return cmp.Compare(a.at, b.at) })
+		j := rng.IntN(len(deps) + 1)
+		st, limit := Stamp(rng.IntN(60)), time.Duration(rng.IntN(10))
+		want := j
+		for want < len(deps) && st.Sub(deps[want].at) > int64(limit) {
+			want++
+		}
+		if got := skipOlder(deps, j, st, limit); got != want {
+			t.Fatalf("skipOlder(%v, %d, %d, %d) = %d, want %d", deps, j, st, limit, got, want)
+		}
+	}
+}
