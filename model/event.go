@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Stamp is an instant as Unix nanoseconds in UTC. The zero Stamp means
@@ -19,11 +20,10 @@ type Stamp int64
 // NoStamp is the absent instant.
 const NoStamp Stamp = 0
 
-// MinStamp and MaxStamp stand for instants before 1678 and after 2262,
-// which a Stamp cannot hold exactly. Decoders map such timestamps (a
-// "9999-12-31" placeholder for "never", say) to them instead of rejecting
-// the record: every window end lies between the two, so the as-of rule
-// treats MaxStamp as "not yet", and durations from MinStamp saturate.
+// MinStamp and MaxStamp are the ends of what a Stamp holds. Decoders never
+// produce them: a timestamp outside the supported range 1678-01-01T00:00:00Z
+// to 2262-04-11T23:47:16Z rejects its record (SPEC §1). Sub saturates at
+// them, so arithmetic on them stays safe.
 const (
 	MinStamp Stamp = math.MinInt64 + 1
 	MaxStamp Stamp = math.MaxInt64
@@ -152,6 +152,72 @@ func SeverityFromString(s string) Severity {
 		}
 	}
 	return SeverityUnknown
+}
+
+// Printable returns s as a terminal may show it: each invalid UTF-8 byte
+// and each character a terminal acts on becomes U+FFFD. Those are the C0
+// controls (tab and newline included), DEL and the C1 controls, which start
+// or end escape sequences (ESC, BEL, CSI U+009B, OSC U+009D ...) or move
+// the cursor, and the bidirectional overrides and isolates, which make text
+// read differently from what it is. s itself is returned when nothing needs
+// replacing.
+//
+// Records keep their ids, shas, services and environments exactly as
+// given, since they are identity (SPEC §1): what a display does must never
+// merge two of them. Every view passes them through Printable instead.
+func Printable(s string) string {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || unprintable(r) {
+			return replaceUnprintable(s, i)
+		}
+		i += size
+	}
+	return s
+}
+
+// replaceUnprintable is Printable for an s whose first byte to replace is
+// at i.
+func replaceUnprintable(s string, i int) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteString(s[:i])
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || unprintable(r) {
+			// A run of invalid bytes is one U+FFFD, as strings.ToValidUTF8.
+			if r == utf8.RuneError && size == 1 {
+				for i < len(s) {
+					if r, n := utf8.DecodeRuneInString(s[i:]); r != utf8.RuneError || n != 1 {
+						break
+					}
+					i++
+				}
+				b.WriteRune(utf8.RuneError)
+				continue
+			}
+			r = utf8.RuneError
+		}
+		b.WriteRune(r)
+		i += size
+	}
+	return b.String()
+}
+
+// unprintable reports whether a terminal may act on r rather than show it.
+func unprintable(r rune) bool {
+	switch {
+	case r < 0x20, r >= 0x7f && r <= 0x9f:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
 }
 
 // Commit is one change shipped by a deployment.
