@@ -82,11 +82,23 @@ type Rejections struct {
 // "incidents" is neither an array nor null, is an error and no batch is
 // returned; so is a read error from r (wrapped, so errors.Is sees it).
 //
+// A record is also rejected for a timestamp outside the supported range
+// 1678-01-01T00:00:00Z … 2262-04-11T23:47:16Z (see parseStamp), and for a
+// member name that appears twice in its object, compared after unescaping
+// ("id" and "i\u0064"); a commit object is part of its record, so a name
+// repeated there rejects the record too, while objects nested in unknown
+// members are not looked into. A top level that repeats "deployments" or
+// "incidents" has each one read, in document order. Ids, shas, services and
+// environments are kept byte for byte (they are identity, compared
+// exactly); only titles are made safe for a terminal (model.Printable).
+//
 // NDJSON: each line stands alone. Blank lines are skipped but counted for
 // line numbers; every other line is one record or one rejection ("line 17:
-// ..."), a line that is not JSON included. A last line without a
-// terminating newline is no exception: caught half-written, it is rejected
-// as not JSON like any other (SPEC §1).
+// ..."), a line that is not JSON included, and so is a line longer than
+// 64 MiB, which is skipped as it streams past without being held. A last
+// line without a terminating newline is no exception: caught half-written,
+// it is rejected as not JSON like any other (SPEC §1). A UTF-8 byte order
+// mark is skipped at the start of a JSON document or an NDJSON stream.
 func Decode(r io.Reader, f Format) (*model.Batch, Rejections, error) {
 	out, err := decode(r, f)
 	if err != nil {
@@ -190,6 +202,7 @@ const (
 	fAcknowledgedAt
 	fResolvedAt
 	fDeploymentID
+	fRecord // the record as a whole (a repeated member name)
 )
 
 var fieldNames = [...]string{
@@ -197,6 +210,7 @@ var fieldNames = [...]string{
 	fFinishedAt: "finished_at", fStatus: "status", fCommits: "commits", fTitle: "title",
 	fSeverity: "severity", fStartedAt: "started_at", fDetectedAt: "detected_at",
 	fAcknowledgedAt: "acknowledged_at", fResolvedAt: "resolved_at", fDeploymentID: "deployment_id",
+	fRecord: "",
 }
 
 func lookupField(key []byte) field {
@@ -269,10 +283,79 @@ type record struct {
 	deploymentID string
 	commits      []model.Commit
 	errs         []fieldErr
+	seen         uint32  // a bit per known field met, for repeated names
+	others       nameSet // the other member names met
 }
 
 func (r *record) reset() {
-	*r = record{kindRaw: r.kindRaw[:0], commits: r.commits[:0], errs: r.errs[:0]}
+	others := r.others
+	others.reset()
+	*r = record{kindRaw: r.kindRaw[:0], commits: r.commits[:0], errs: r.errs[:0], others: others}
+}
+
+// repeated reports whether the member name key (known as field f, or
+// fNone) was met before in the record's object, and remembers it.
+func (r *record) repeated(f field, key []byte) bool {
+	if f == fNone {
+		return r.others.add(key)
+	}
+	bit := uint32(1) << f
+	if r.seen&bit != 0 {
+		return true
+	}
+	r.seen |= bit
+	return false
+}
+
+// nameSet is a set of member names of one object, to find a repeated one
+// (SPEC §1: a record repeating a member name is rejected). Names are
+// compared after unescaping, so "id" and "i\u0064" are the same name.
+// A handful of names is searched in a list; beyond that, in a map.
+type nameSet struct {
+	buf  []byte // the names, one after the other
+	ends []int  // where each name in buf ends
+	big  map[string]struct{}
+}
+
+// smallNames is how many names nameSet holds before it moves to a map.
+const smallNames = 16
+
+func (n *nameSet) reset() {
+	n.buf, n.ends = n.buf[:0], n.ends[:0]
+	if len(n.big) > 0 {
+		clear(n.big)
+	}
+}
+
+// add adds name and reports whether it was in the set already.
+func (n *nameSet) add(name []byte) bool {
+	if len(n.ends) == smallNames {
+		if _, ok := n.big[string(name)]; ok {
+			return true
+		}
+		n.big[string(name)] = struct{}{}
+		return false
+	}
+	start := 0
+	for _, end := range n.ends {
+		if string(n.buf[start:end]) == string(name) {
+			return true
+		}
+		start = end
+	}
+	n.buf = append(n.buf, name...)
+	n.ends = append(n.ends, len(n.buf))
+	if len(n.ends) == smallNames {
+		if n.big == nil {
+			n.big = make(map[string]struct{})
+		}
+		start = 0
+		for _, end := range n.ends {
+			n.big[string(n.buf[start:end])] = struct{}{}
+			start = end
+		}
+	}
+	return false
 }
 
 // decoder turns a stream into a Batch.
@@ -293,6 +376,7 @@ type decoder struct {
 
 	strs    stringArena
 	commits []model.Commit // slab the batch's Commits slices are cut from
+	cnames  nameSet        // the other member names of the commit being read
 	intern  map[string]string
 	recent  [256]string // direct-mapped cache in front of intern
 	sevs    map[string]model.Severity
@@ -331,67 +415,28 @@ func (a *stringArena) str(b []byte) string {
 // distinct services or severities does not turn them into a second copy.
 const maxInterned = 4096
 
-// keep returns the string value of b, which lexer l just read, as a copy
-// that outlives the buffer; invalid UTF-8 becomes U+FFFD, and so does every
-// character a terminal could act on (see unsafeRune): kept strings end up
-// on the terminal of every viewer, escape sequences included.
-//
-// Most strings are plain printable ASCII without escapes, and the lexer
-// says so (nonASCII and ctrl unset): they are copied as they are.
-func (d *decoder) keep(l *lexer, b []byte) string {
-	if (l.nonASCII || l.ctrl) && !safeText(b) {
-		return sanitize(b)
+// raw returns the string value of b, which the lexer just read, as a copy
+// that outlives the buffer, byte for byte. Ids, shas, services and
+// environments are identity: they are compared exactly (SPEC §1), so
+// nothing is replaced in them; whoever shows one on a terminal passes it
+// through model.Printable first.
+func (d *decoder) raw(b []byte) string { return d.strs.str(b) }
+
+// text returns the string value of b, which lexer l just read, for a field
+// that is only ever shown (a title): invalid UTF-8 and every character a
+// terminal could act on become U+FFFD (model.Printable). Most strings are
+// plain printable ASCII without escapes, and the lexer says so (nonASCII
+// and ctrl unset): those are taken as they are.
+func (d *decoder) text(l *lexer, b []byte) string {
+	s := d.strs.str(b)
+	if l.nonASCII || l.ctrl {
+		s = model.Printable(s)
 	}
-	return d.strs.str(b)
+	return s
 }
 
-// unsafeRune reports whether r must not reach a terminal: C0 controls
-// (tab and newline included), DEL and C1 controls, which start or end
-// escape sequences (ESC, BEL, CSI U+009B, OSC U+009D ...) or move the
-// cursor, and the bidirectional overrides and isolates, which make text
-// read differently from what it is.
-func unsafeRune(r rune) bool {
-	switch {
-	case r < 0x20, r >= 0x7f && r <= 0x9f:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-		return true
-	}
-	return false
-}
-
-// safeText reports whether b is valid UTF-8 without unsafe runes.
-func safeText(b []byte) bool {
-	for i := 0; i < len(b); {
-		if c := b[i]; c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7f {
-				return false
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(b[i:])
-		if (r == utf8.RuneError && size == 1) || unsafeRune(r) {
-			return false
-		}
-		i += size
-	}
-	return true
-}
-
-// sanitize returns b with each run of invalid UTF-8 and each unsafe rune
-// replaced by U+FFFD.
-func sanitize(b []byte) string {
-	return strings.Map(func(r rune) rune {
-		if unsafeRune(r) {
-			return utf8.RuneError
-		}
-		return r
-	}, string(bytes.ToValidUTF8(b, []byte("\uFFFD"))))
-}
-
-// internStr is keep for values that repeat a lot (service, environment).
-func (d *decoder) internStr(l *lexer, b []byte) string {
+// internStr is raw for values that repeat a lot (service, environment).
+func (d *decoder) internStr(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
@@ -401,7 +446,7 @@ func (d *decoder) internStr(l *lexer, b []byte) string {
 	}
 	s, ok := d.intern[string(b)]
 	if !ok {
-		s = d.keep(l, b)
+		s = d.raw(b)
 		if len(d.intern) < maxInterned {
 			d.intern[s] = s
 		}
@@ -444,7 +489,9 @@ const (
 	errEmpty
 	errType
 	errTimestamp
+	errRange
 	errStatus
+	errDup
 	errKind
 )
 
@@ -455,14 +502,16 @@ func (d *decoder) bad(f field, ci int, sub string, code errCode, val []byte, got
 	e := fieldErr{f: f}
 	if d.rej.Count == 0 {
 		var b strings.Builder
-		b.WriteString(fieldNames[f])
-		if ci >= 0 {
-			b.WriteString("[" + strconv.Itoa(ci) + "]")
-			if sub != "" {
-				b.WriteString("." + sub)
+		if f != fRecord {
+			b.WriteString(fieldNames[f])
+			if ci >= 0 {
+				b.WriteString("[" + strconv.Itoa(ci) + "]")
+				if sub != "" {
+					b.WriteString("." + sub)
+				}
 			}
+			b.WriteString(": ")
 		}
-		b.WriteString(": ")
 		switch code {
 		case errMissing:
 			b.WriteString("missing required field")
@@ -472,8 +521,12 @@ func (d *decoder) bad(f field, ci int, sub string, code errCode, val []byte, got
 			b.WriteString("wrong type: want " + wantType(f, ci, sub) + ", got " + typeName(got))
 		case errTimestamp:
 			b.WriteString("not an RFC 3339 timestamp: " + truncate(val))
+		case errRange:
+			b.WriteString("outside the supported range 1678–2262: " + truncate(val))
 		case errStatus:
 			b.WriteString("unknown status " + truncate(val))
+		case errDup:
+			b.WriteString("duplicate member " + truncate(val))
 		}
 		e.msg = b.String()
 	}
@@ -544,6 +597,10 @@ func (d *decoder) record(l *lexer, k kind) error {
 	r.reset()
 	return l.object(func(key []byte) error {
 		f := lookupField(key)
+		if r.repeated(f, key) {
+			d.bad(fRecord, -1, "", errDup, key, 0)
+			return l.skipValue(2)
+		}
 		if f == fKind && !d.ndjson {
 			f = fNone
 		}
@@ -581,13 +638,13 @@ func (d *decoder) record(l *lexer, k kind) error {
 			}
 			switch f {
 			case fService:
-				r.service = d.internStr(l, b)
+				r.service = d.internStr(b)
 			case fEnvironment:
-				r.environment, r.hasEnv = d.internStr(l, b), true
+				r.environment, r.hasEnv = d.internStr(b), true
 			case fTitle:
-				r.title = d.keep(l, b)
+				r.title = d.text(l, b)
 			case fStatus:
-				st, ok := model.ParseStatus(d.internStr(l, b))
+				st, ok := model.ParseStatus(d.internStr(b))
 				if !ok {
 					d.bad(f, -1, "", errStatus, b, 0)
 				}
@@ -649,7 +706,7 @@ func (d *decoder) idValue(l *lexer, c byte, f field) error {
 			}
 			return nil
 		}
-		id = d.keep(l, b)
+		id = d.raw(b)
 	case c == '-' || (c >= '0' && c <= '9'):
 		num, integer, err := l.readNumber()
 		if err != nil {
@@ -712,9 +769,12 @@ func (d *decoder) stamp(l *lexer, c byte, f field, ci int, sub string) (model.St
 		if err != nil {
 			return 0, err
 		}
-		s, ok := parseStamp(b, &d.dates)
-		if !ok {
+		s, e := parseStamp(b, &d.dates)
+		switch e {
+		case stampSyntax:
 			d.bad(f, ci, sub, errTimestamp, b, 0)
+		case stampOutRange:
+			d.bad(f, ci, sub, errRange, b, 0)
 		}
 		return s, nil
 	case 'n':
@@ -749,14 +809,25 @@ func (d *decoder) commitList(l *lexer, c byte) error {
 		l.pos++
 		var cm model.Commit
 		hasSHA := false
+		var seen uint8 // 1: sha met, 2: committed_at met
+		d.cnames.reset()
 		err := l.object(func(key []byte) error {
 			var sub string
+			var bit uint8
 			switch string(key) {
 			case "sha":
-				sub = "sha"
+				sub, bit = "sha", 1
 			case "committed_at":
-				sub = "committed_at"
-			default:
+				sub, bit = "committed_at", 2
+			}
+			// A commit object is part of its record: a repeated name in it
+			// rejects the record as well.
+			if (bit != 0 && seen&bit != 0) || (bit == 0 && d.cnames.add(key)) {
+				d.bad(fCommits, i, "", errDup, key, 0)
+				return l.skipValue(4)
+			}
+			seen |= bit
+			if sub == "" {
 				return l.skipValue(4)
 			}
 			c, ok := l.peek()
@@ -775,7 +846,7 @@ func (d *decoder) commitList(l *lexer, c byte) error {
 						d.bad(fCommits, i, "sha", errEmpty, nil, 0)
 						return nil
 					}
-					cm.SHA, hasSHA = d.keep(l, b), true
+					cm.SHA, hasSHA = d.raw(b), true
 				case 'n':
 					return l.literal("null")
 				default:
@@ -808,6 +879,14 @@ func (d *decoder) commitList(l *lexer, c byte) error {
 // "kind") and appends it to the batch or rejects it.
 func (d *decoder) finish(k kind) {
 	r := &d.rec
+	// A repeated member name comes first: it makes every field doubtful,
+	// the kind included.
+	for _, e := range r.errs {
+		if e.f == fRecord {
+			d.reject(e.msg, false)
+			return
+		}
+	}
 	if k == kindUnknown {
 		k = r.kind
 	}
@@ -973,9 +1052,17 @@ func (d *decoder) lines() error {
 	d.line.column = true
 	in := &d.in
 	for {
-		line, terminated, err := in.nextLine()
+		line, long, terminated, err := in.nextLine()
 		if err != nil {
 			return fmt.Errorf("line %d: %w", d.lineNo+1, err)
+		}
+		if long > 0 {
+			d.lineNo++
+			d.reject(fmt.Sprintf("too long: %d bytes (a line may hold %d MiB)", long, maxToken>>20), false)
+			if !terminated {
+				d.partial = true // likely being written: see decoded
+			}
+			continue
 		}
 		if line == nil {
 			return nil

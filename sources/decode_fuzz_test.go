@@ -11,10 +11,11 @@ import (
 )
 
 // checkDecoded holds the invariants of every Decode result, whatever the
-// input: rejections are consistent, kept records are complete, no kept
-// string or message holds a character a terminal acts on (see
-// terminalUnsafe), and reading the input one byte at a time (every token
-// crossing a refill) gives the same answer as reading it whole.
+// input: rejections are consistent, kept records are complete, neither a
+// title nor a message holds a character a terminal acts on (see
+// terminalUnsafe), nor does an identity string once model.Printable has
+// made it fit for display, and reading the input one byte at a time (every
+// token crossing a refill) gives the same answer as reading it whole.
 func checkDecoded(t *testing.T, data []byte, f Format) (*model.Batch, Rejections, error) {
 	t.Helper()
 	batch, rej, err := Decode(bytes.NewReader(data), f)
@@ -35,9 +36,14 @@ func checkDecoded(t *testing.T, data []byte, f Format) (*model.Batch, Rejections
 		if batch == nil {
 			t.Fatal("nil batch without error")
 		}
-		for _, s := range keptStrings(batch) {
+		for _, s := range displayStrings(batch) {
 			if !terminalSafe(s) {
-				t.Fatalf("kept string %q holds a control character or invalid UTF-8", s)
+				t.Fatalf("title %q holds a control character or invalid UTF-8", s)
+			}
+		}
+		for _, s := range identityStrings(batch) {
+			if p := model.Printable(s); !terminalSafe(p) {
+				t.Fatalf("model.Printable(%q) = %q holds a control character or invalid UTF-8", s, p)
 			}
 		}
 		for _, d := range batch.Deployments {
@@ -78,6 +84,8 @@ var fuzzJSONSeeds = []string{
 	`{"incidents": [{"id": "i\u0085", "service": "s\t", "title": "boom \u001b]0;pwned\u0007 \u001b[2J \u202e\u2069", "started_at": "2026-11-20T14:10:00Z",
 		"deployment_id": "\u009b2J"}], "deployments": [{"id": "d` + "\x7f\u00c2\u0085" + `", "environment": "e\n", "finished_at": "2026-11-20T14:03:00Z",
 		"commits": [{"sha": "\ud800\u001b", "committed_at": "2026-11-19T09:12:44Z"}]}]}`,
+	`{"deployments": [{"id": "a", "finished_at": "2262-04-11T23:47:16Z", "i\u0064": 1}, {"id": "b", "finished_at": "1678-01-01T00:00:00Z",
+		"commits": [{"sha": "s", "sha": "t", "committed_at": "1677-12-31T23:59:60Z"}]}], "deployments": [{"id": 4.0, "finished_at": "0001-01-01T00:00:00Z"}]}`,
 }
 
 var fuzzNDJSONSeeds = []string{
@@ -88,6 +96,8 @@ var fuzzNDJSONSeeds = []string{
 	"{\"kind\": \"incident\", \"id\": \"i\", \"started_at\": \"1970-01-01t00:00:00z\", \"resolved_at\": \"9999-12-31T23:59:60Z\"}\n{\"kind\": \"incident\", \"id\": \"j\", \"sta",
 	"{\"kind\": \"incident\", \"id\": \"i\\u0007\", \"service\": \"\u2066s\", \"title\": \"boom \\u001b]0;pwned\\u0007 \\u001b[2J\", \"started_at\": \"2026-11-20T14:03:00Z\"}\n" +
 		"{\"kind\": \"deployment\", \"id\": \"d\x7f\", \"environment\": \"\\r\", \"finished_at\": \"2026-11-20T14:03:00Z\", \"commits\": [{\"sha\": \"\\u009d\", \"committed_at\": \"2026-11-20T14:00:00Z\"}]}\n",
+	"\xef\xbb\xbf{\"kind\": \"incident\", \"id\": 1, \"started_at\": \"9999-12-31T23:59:59Z\", \"k\\u0069nd\": \"incident\"}\n" +
+		"{\"kind\": \"incident\", \"id\": 2, \"started_at\": \"2262-04-11T23:47:16.000000000999Z\", \"severity\": 2.0}\n",
 }
 
 func FuzzDecodeJSON(f *testing.F) {

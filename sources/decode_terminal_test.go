@@ -31,8 +31,9 @@ func terminalSafe(s string) bool {
 	return true
 }
 
-// keptStrings returns every string of the batch that a viewer may see.
-func keptStrings(b *model.Batch) []string {
+// identityStrings returns every string of the batch that is identity (ids,
+// shas, services, environments), which the decoder keeps exactly as given.
+func identityStrings(b *model.Batch) []string {
 	var out []string
 	for _, d := range b.Deployments {
 		out = append(out, d.ID, d.Service, d.Environment)
@@ -41,7 +42,17 @@ func keptStrings(b *model.Batch) []string {
 		}
 	}
 	for _, i := range b.Incidents {
-		out = append(out, i.ID, i.Service, i.Title, i.DeploymentID)
+		out = append(out, i.ID, i.Service, i.DeploymentID)
+	}
+	return out
+}
+
+// displayStrings returns every string of the batch that is only shown
+// (titles), which the decoder makes safe for a terminal.
+func displayStrings(b *model.Batch) []string {
+	var out []string
+	for _, i := range b.Incidents {
+		out = append(out, i.Title)
 	}
 	return out
 }
@@ -58,16 +69,18 @@ func unsafeRunes() []rune {
 }
 
 // TestDecodeReplacesTerminalControls checks the attack itself: escape
-// sequences in an incident title (and every other kept string) must not
-// reach a terminal, in JSON and in NDJSON.
+// sequences in an incident title must not reach a terminal, in JSON and in
+// NDJSON; ids, shas, services and environments are identity and are kept
+// exactly (views pass them through model.Printable).
 func TestDecodeReplacesTerminalControls(t *testing.T) {
 	const (
-		evil = `boom \u001b]0;pwned\u0007 \u001b[2J \u009b31m \u001b]52;c;aGk=\u0007 \u202eevil\u2069`
-		want = "boom \uFFFD]0;pwned\uFFFD \uFFFD[2J \uFFFD31m \uFFFD]52;c;aGk=\uFFFD \uFFFDevil\uFFFD"
+		evil    = `boom \u001b]0;pwned\u0007 \u001b[2J \u009b31m \u001b]52;c;aGk=\u0007 \u202eevil\u2069`
+		evilRaw = "boom \x1b]0;pwned\x07 \x1b[2J \u009b31m \x1b]52;c;aGk=\x07 \u202eevil\u2069"
+		want    = "boom \uFFFD]0;pwned\uFFFD \uFFFD[2J \uFFFD31m \uFFFD]52;c;aGk=\uFFFD \uFFFDevil\uFFFD"
 		// evil2 mixes escapes, raw DEL, raw UTF-8 C1 and bidi characters, and
 		// the escapes that JSON spells with a letter.
-		evil2 = "x\u007f\u0085\u202a\u2066" + `\t\n\r\b\f\u0000\u001f\u007F\u0080\u009f\u202A\u202e\u2066\u2069y`
-		want2 = "x" + "\uFFFD\uFFFD\uFFFD\uFFFD" + "\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD" + "y"
+		evil2    = "x\u007f\u0085\u202a\u2066" + `\t\n\r\b\f\u0000\u001f\u007F\u0080\u009f\u202A\u202e\u2066\u2069y`
+		evil2Raw = "x\u007f\u0085\u202a\u2066\t\n\r\b\f\x00\x1f\x7f\u0080\u009f\u202a\u202e\u2066\u2069y"
 	)
 	const z = "2026-11-20T14:03:00Z"
 	depFields := `"id": "` + evil + `", "service": "` + evil2 + `", "environment": "` + evil + `", "finished_at": ` + ts +
@@ -75,8 +88,8 @@ func TestDecodeReplacesTerminalControls(t *testing.T) {
 	incFields := `"id": "` + evil2 + `", "service": "` + evil + `", "title": "` + evil + `", "started_at": ` + ts +
 		`, "deployment_id": "` + evil + `"`
 	wantRecs := []string{
-		"D|" + want + "|" + want2 + "|" + want + "|" + z + "|success|" + want2 + "@" + z,
-		"I|" + want2 + "|" + want + "|" + want + "|unknown|" + z + "||||" + want,
+		"D|" + evilRaw + "|" + evil2Raw + "|" + evilRaw + "|" + z + "|success|" + evil2Raw + "@" + z,
+		"I|" + evil2Raw + "|" + evilRaw + "|" + want + "|unknown|" + z + "||||" + evilRaw,
 	}
 	runDecodeCases(t, FormatJSON, []decodeCase{{
 		name: "json", doc: `{"deployments": [{` + depFields + `}], "incidents": [{` + incFields + `}]}`,
@@ -90,25 +103,28 @@ func TestDecodeReplacesTerminalControls(t *testing.T) {
 
 // TestDecodeReplacesEachUnsafeRune tries every unsafe rune, escaped and (where
 // JSON allows it raw) as is, in every kept field, and its harmless
-// neighbours, which must be kept.
+// neighbours: a title gets U+FFFD in its place, every identity string
+// keeps it, and harmless ones are kept everywhere.
 func TestDecodeReplacesEachUnsafeRune(t *testing.T) {
 	type variant struct {
 		name, json string // the rune as it appears inside a JSON string
-		want       string // the decoded character
+		rune       string // the decoded character
+		title      string // what a title holds in its place
 	}
 	var vs []variant
 	for _, r := range unsafeRunes() {
-		vs = append(vs, variant{fmt.Sprintf("escaped U+%04X", r), fmt.Sprintf(`\u%04x`, r), "\uFFFD"})
+		vs = append(vs, variant{fmt.Sprintf("escaped U+%04X", r), fmt.Sprintf(`\u%04x`, r), string(r), "\uFFFD"})
 		if r >= 0x20 {
-			vs = append(vs, variant{fmt.Sprintf("raw U+%04X", r), string(r), "\uFFFD"})
+			vs = append(vs, variant{fmt.Sprintf("raw U+%04X", r), string(r), string(r), "\uFFFD"})
 		}
 	}
 	for _, r := range []rune{' ', '~', 0xa0, 0xe9, 0x2029, 0x2065, 0x206a, 0x202f, 0x2070, 0xfffd} {
-		vs = append(vs, variant{fmt.Sprintf("kept U+%04X", r), string(r), string(r)},
-			variant{fmt.Sprintf("kept escaped U+%04X", r), fmt.Sprintf(`\u%04x`, r), string(r)})
+		vs = append(vs, variant{fmt.Sprintf("kept U+%04X", r), string(r), string(r), string(r)},
+			variant{fmt.Sprintf("kept escaped U+%04X", r), fmt.Sprintf(`\u%04x`, r), string(r), string(r)})
 	}
-	vs = append(vs, variant{"kept U+1F600", "\U0001F600", "\U0001F600"},
-		variant{"kept escaped U+1F600", `\ud83d\ude00`, "\U0001F600"})
+	vs = append(vs, variant{"kept U+1F600", "\U0001F600", "\U0001F600", "\U0001F600"},
+		variant{"kept escaped U+1F600", `\ud83d\ude00`, "\U0001F600", "\U0001F600"},
+		variant{"invalid UTF-8", "\xff\xfe", "\xff\xfe", "\uFFFD"})
 	for _, v := range vs {
 		s := "a" + v.json + "b"
 		depFields := `"id": "` + s + `", "service": "` + s + `", "environment": "` + s + `", "finished_at": ` + ts +
@@ -123,36 +139,82 @@ func TestDecodeReplacesEachUnsafeRune(t *testing.T) {
 			if err != nil || rej.Count != 0 {
 				t.Fatalf("%s, %v: %v %+v", v.name, f, err, rej)
 			}
-			got := keptStrings(batch)
-			if len(got) != 8 {
-				t.Fatalf("%s, %v: %d strings, want 8: %q", v.name, f, len(got), got)
+			ids := identityStrings(batch)
+			if len(ids) != 7 {
+				t.Fatalf("%s, %v: %d identity strings, want 7: %q", v.name, f, len(ids), ids)
 			}
-			for i, g := range got {
-				if g != "a"+v.want+"b" {
-					t.Errorf("%s, %v: string %d = %q, want %q", v.name, f, i, g, "a"+v.want+"b")
+			for i, g := range ids {
+				if g != "a"+v.rune+"b" {
+					t.Errorf("%s, %v: identity string %d = %q, want %q", v.name, f, i, g, "a"+v.rune+"b")
 				}
+				if p := model.Printable(g); p != "a"+v.title+"b" {
+					t.Errorf("%s, %v: model.Printable(%q) = %q, want %q", v.name, f, g, p, "a"+v.title+"b")
+				}
+			}
+			if got := displayStrings(batch); len(got) != 1 || got[0] != "a"+v.title+"b" {
+				t.Errorf("%s, %v: title %q, want %q", v.name, f, got, "a"+v.title+"b")
 			}
 		}
 	}
 }
 
-// TestDecodeInternedControls checks that a repeated service or environment
-// with a control character is replaced every time, not only when it is
-// first seen, and that the clean spelling of the same text is unaffected.
-func TestDecodeInternedControls(t *testing.T) {
+// TestDecodeIdentityIsExact is issue 8 item 14: ids, shas and services that
+// differ only in characters a display replaces (controls, bidi, invalid
+// UTF-8) are different records and keys, never merged (SPEC §1).
+func TestDecodeIdentityIsExact(t *testing.T) {
+	variants := []string{"d", `d\u0007`, `d\u001b`, `d\u202e`, `d\u2066`, "d\xff", "d\xfe", `d\ufffd`, `d\u0085`, `d\u0000`}
+	var deps, incs []string
+	for i, v := range variants {
+		deps = append(deps, fmt.Sprintf(`{"id": "%s", "service": "%s", "finished_at": %s,
+			"commits": [{"sha": "%s", "committed_at": %s}]}`, v, v, ts, v, ts))
+		incs = append(incs, fmt.Sprintf(`{"id": "%s", "started_at": %s, "deployment_id": "%s", "title": "t%d"}`, v, ts, v, i))
+	}
+	doc := `{"deployments": [` + strings.Join(deps, ",") + `], "incidents": [` + strings.Join(incs, ",") + `]}`
+	batch, rej, err := Decode(strings.NewReader(doc), FormatJSON)
+	if err != nil || rej.Count != 0 {
+		t.Fatalf("Decode: %v %+v", err, rej)
+	}
+	ds := model.Merge(batch)
+	if len(ds.Deployments) != len(variants) || len(ds.Incidents) != len(variants) {
+		t.Fatalf("merged into %d deployments and %d incidents, want %d each", len(ds.Deployments), len(ds.Incidents), len(variants))
+	}
+	seen := map[string]bool{}
+	for i, d := range ds.Deployments {
+		if seen[d.ID] || d.Service != d.ID || len(d.Commits) != 1 || d.Commits[0].SHA != d.ID {
+			t.Errorf("deployment %d = %+v: id, service and sha not kept apart and exact", i, d)
+		}
+		seen[d.ID] = true
+		in := ds.Incidents[i]
+		if in.ID != d.ID || in.DeploymentID != d.ID {
+			t.Errorf("incident %d = %+v, want id and deployment_id %q", i, in, d.ID)
+		}
+		if got, ok := ds.DeploymentByID(in.DeploymentID); !ok || got.ID != in.DeploymentID {
+			t.Errorf("incident %d names %q, found %+v, %v", i, in.DeploymentID, got, ok)
+		}
+	}
+	if got := ds.Services(); len(got) != len(variants) {
+		t.Errorf("services %q, want %d distinct", got, len(variants))
+	}
+}
+
+// TestDecodeInternedStringsExact checks that a repeated service or
+// environment with a control character is kept exactly every time, and
+// that the look-alike spelling a display would produce stays apart.
+func TestDecodeInternedStringsExact(t *testing.T) {
 	rec := `{"id": "a", "service": "s\u001bx", "environment": "e\u0007", "finished_at": ` + ts + `}`
-	clean := `{"id": "b", "service": "s` + "\uFFFD" + `x", "environment": "plain", "finished_at": ` + ts + `}`
+	clean := `{"id": "b", "service": "s` + "\uFFFD" + `x", "environment": "e\ufffd", "finished_at": ` + ts + `}`
 	doc := `{"deployments": [` + rec + "," + rec + "," + clean + "," + rec + `]}`
 	batch, _, err := Decode(strings.NewReader(doc), FormatJSON)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, d := range batch.Deployments {
-		if d.Service != "s\uFFFDx" {
-			t.Errorf("deployment %d: service %q", i, d.Service)
+		svc, env := "s\x1bx", "e\x07"
+		if i == 2 {
+			svc, env = "s\uFFFDx", "e\uFFFD"
 		}
-		if want := "e\uFFFD"; i != 2 && d.Environment != want {
-			t.Errorf("deployment %d: environment %q, want %q", i, d.Environment, want)
+		if d.Service != svc || d.Environment != env {
+			t.Errorf("deployment %d: service %q, environment %q; want %q, %q", i, d.Service, d.Environment, svc, env)
 		}
 	}
 }

@@ -38,12 +38,6 @@ func summary(b *model.Batch) []string {
 
 const ts = `"2026-11-20T14:03:00Z"` // a valid timestamp for documents below
 
-// minZ and maxZ are how summary shows MinStamp and MaxStamp.
-const (
-	minZ = "1677-09-21T00:12:43.145224193Z"
-	maxZ = "2262-04-11T23:47:16.854775807Z"
-)
-
 // dep and inc wrap record fields into a one-record document.
 func dep(fields string) string { return `{"deployments": [{` + fields + `}]}` }
 func inc(fields string) string { return `{"incidents": [{` + fields + `}]}` }
@@ -137,9 +131,9 @@ func TestDecodeJSONDeployments(t *testing.T) {
 				{"id": "x", "finished_at": ` + ts + `, "service": "two"}]}`,
 			want: []string{"D|x|one|production|" + z + "|success|", "D|x|two|production|" + z + "|success|"}},
 		{name: "escapes and unicode", doc: dep(`"id": "a\"b\\c\/d\u00e9\ud83d\ude00\n", "service": "caf\u00e9", "finished_at": ` + ts),
-			want: []string{"D|a\"b\\c/dé😀\uFFFD|café|production|" + z + "|success|"}},
-		{name: "lone surrogate and invalid UTF-8 become U+FFFD", doc: dep(`"id": "x\ud800y", "service": "a` + "\xff" + `b", "finished_at": ` + ts),
-			want: []string{"D|x\uFFFDy|a\uFFFDb|production|" + z + "|success|"}},
+			want: []string{"D|a\"b\\c/dé😀\n|café|production|" + z + "|success|"}},
+		{name: "lone surrogate becomes U+FFFD, invalid UTF-8 is kept", doc: dep(`"id": "x\ud800y", "service": "a` + "\xff" + `b", "finished_at": ` + ts),
+			want: []string{"D|x\uFFFDy|a\xffb|production|" + z + "|success|"}},
 
 		{name: "bad timestamp at index 3", doc: `{"deployments": [
 				{"id": "a", "finished_at": ` + ts + `}, {"id": "b", "finished_at": ` + ts + `},
@@ -154,12 +148,13 @@ func TestDecodeJSONDeployments(t *testing.T) {
 			count: 1, first: "deployments[0].finished_at: missing required field"},
 		{name: "missing finished_at", doc: dep(`"id": "a"`),
 			count: 1, first: "deployments[0].finished_at: missing required field"},
-		{name: "timestamps beyond a Stamp's range are kept, clamped", doc: `{"deployments": [
+		{name: "timestamps outside 1678–2262 reject their record", doc: `{"deployments": [
 				{"id": "a", "finished_at": "1500-01-01T00:00:00Z", "commits": [{"sha": "1", "committed_at": "0000-01-01T00:00:00Z"}]},
-				{"id": "b", "finished_at": "9999-12-31T23:59:59Z", "commits": [{"sha": "2", "committed_at": "2300-01-01T00:00:00+02:00"}]},
-				{"id": "c", "finished_at": "2262-04-11T23:47:16.854775808Z"}]}`,
-			want: []string{"D|a||production|" + minZ + "|success|1@" + minZ,
-				"D|b||production|" + maxZ + "|success|2@" + maxZ, "D|c||production|" + maxZ + "|success|"}},
+				{"id": "b", "finished_at": ` + ts + `, "commits": [{"sha": "2", "committed_at": "2300-01-01T00:00:00+02:00"}]},
+				{"id": "c", "finished_at": "2262-04-11T23:47:16.854775808Z"},
+				{"id": "d", "finished_at": "1678-01-01T00:00:00Z"}]}`,
+			want:  []string{"D|d||production|1678-01-01T00:00:00Z|success|"},
+			count: 3, first: `deployments[0].finished_at: outside the supported range 1678–2262: "1500-01-01T00:00:00Z"`},
 		{name: "the epoch itself is kept, a nanosecond early", doc: `{"deployments": [
 				{"id": "a", "finished_at": "1970-01-01T01:00:00+01:00"}, {"id": "b", "finished_at": "1970-01-01T00:00:00Z"}]}`,
 			want: []string{"D|a||production|1969-12-31T23:59:59.999999999Z|success|",
@@ -270,8 +265,8 @@ func TestDecodeJSONIncidents(t *testing.T) {
 		{name: "bad started_at", doc: `{"incidents": [{"id": "a", "started_at": ` + ts + `}, {"id": "bad", "started_at": "soon"}]}`,
 			want:  []string{"I|a|||unknown|" + z + "||||"},
 			count: 1, first: `incidents[1].started_at: not an RFC 3339 timestamp: "soon"`},
-		{name: "resolved never: a 9999 placeholder is MaxStamp", doc: inc(`"id": "a", "started_at": ` + ts + `, "resolved_at": "9999-12-31T23:59:59Z"`),
-			want: []string{"I|a|||unknown|" + z + "|||" + maxZ + "|"}},
+		{name: "a 9999 placeholder for never rejects the record", doc: inc(`"id": "a", "started_at": ` + ts + `, "resolved_at": "9999-12-31T23:59:59Z"`),
+			count: 1, first: `incidents[0].resolved_at: outside the supported range 1678–2262: "9999-12-31T23:59:59Z"`},
 		{name: "bad resolved_at", doc: inc(`"id": "a", "started_at": ` + ts + `, "resolved_at": "2026-02-30T00:00:00Z"`),
 			count: 1, first: `incidents[0].resolved_at: not an RFC 3339 timestamp: "2026-02-30T00:00:00Z"`},
 		{name: "detected_at wrong type", doc: inc(`"id": "a", "started_at": ` + ts + `, "detected_at": 5`),
@@ -547,6 +542,9 @@ func TestConformanceFiles(t *testing.T) {
 		{"rules.json", 12, 7, 3, `deployments[12].finished_at: not an RFC 3339 timestamp: "yesterday"`},
 		{"deploys.ndjson", 21, 0, 2, `line 12: unknown kind "alert"`},
 		{"incidents.json", 0, 18, 0, ""},
+		// Our own data sets for the edges of SPEC §1, in the same shape.
+		{"spec-edges.json", 10, 1, 9, `deployments[4].finished_at: outside the supported range 1678–2262: "1677-12-31T23:59:59.999999999Z"`},
+		{"spec-edges.ndjson", 2, 1, 4, `line 3: duplicate member "kind"`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			p := filepath.Join("testdata", "conformance", tc.file)

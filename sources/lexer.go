@@ -19,8 +19,14 @@ import (
 const readBufSize = 256 << 10
 
 // maxToken bounds one string, number or NDJSON line, so garbage without a
-// closing quote or newline cannot make the buffer grow without end.
+// closing quote or newline cannot make the buffer grow without end. An
+// NDJSON line longer than that is rejected on its own and skipped without
+// being held (see nextLine); a JSON token that long fails the document.
 const maxToken = 64 << 20
+
+// maxBuf is the most the buffer grows to: a line of maxToken bytes and
+// its "\r\n".
+const maxBuf = maxToken + 2
 
 // maxDepth bounds the nesting of values, as encoding/json does.
 const maxDepth = 10000
@@ -59,12 +65,16 @@ func (l *lexer) fill() bool {
 		l.pos = 0
 	}
 	if len(l.buf) == cap(l.buf) {
-		if len(l.buf) >= maxToken {
+		if len(l.buf) >= maxBuf {
 			l.done = true
-			l.rerr = &syntaxError{off: l.off, msg: fmt.Sprintf("a single value or line is longer than %d MiB", maxToken>>20)}
+			l.rerr = &syntaxError{off: l.off, msg: fmt.Sprintf("a single value is longer than %d MiB", maxToken>>20)}
 			return false
 		}
-		nb := make([]byte, len(l.buf), 2*cap(l.buf))
+		n := max(2*cap(l.buf), readBufSize)
+		if n >= maxToken {
+			n = maxBuf // in one step: a copy of 64 MiB is enough
+		}
+		nb := make([]byte, len(l.buf), n)
 		copy(nb, l.buf)
 		l.buf = nb
 	}
@@ -594,7 +604,12 @@ func typeName(c byte) string {
 // nextLine returns the next line without its '\n' (and without a '\r'
 // before it); terminated is false for a last line without '\n'. line is
 // nil at the end of input.
-func (l *lexer) nextLine() (line []byte, terminated bool, err error) {
+//
+// A line longer than maxToken is not returned but skipped as it streams
+// past, so it never has to fit in memory: line is nil and long is its
+// length in bytes (without "\r\n"). Each line stands alone (SPEC §1), so
+// the caller rejects that one and reads on.
+func (l *lexer) nextLine() (line []byte, long int64, terminated bool, err error) {
 	scanned := 0
 	for {
 		if j := bytes.IndexByte(l.buf[l.pos+scanned:], '\n'); j >= 0 {
@@ -604,19 +619,58 @@ func (l *lexer) nextLine() (line []byte, terminated bool, err error) {
 			if n := len(line); n > 0 && line[n-1] == '\r' {
 				line = line[:n-1]
 			}
-			return line, true, nil
+			if len(line) > maxToken {
+				return nil, int64(len(line)), true, nil
+			}
+			return line, 0, true, nil
 		}
 		scanned = len(l.buf) - l.pos
+		if scanned >= maxBuf {
+			return l.skipLine()
+		}
 		if !l.fill() {
 			if l.rerr != nil {
-				return nil, false, l.endErr()
+				return nil, 0, false, l.endErr()
 			}
 			if len(l.buf) == l.pos {
-				return nil, false, nil
+				return nil, 0, false, nil
 			}
 			line = l.buf[l.pos:len(l.buf):len(l.buf)]
 			l.pos = len(l.buf)
-			return line, false, nil
+			if len(line) > maxToken {
+				return nil, int64(len(line)), false, nil
+			}
+			return line, 0, false, nil
+		}
+	}
+}
+
+// skipLine reads past the rest of a line that fills the whole buffer,
+// a chunk at a time, and returns its length as nextLine does.
+func (l *lexer) skipLine() (line []byte, long int64, terminated bool, err error) {
+	var last byte // the line's last byte so far, to leave out a '\r'
+	for {
+		if j := bytes.IndexByte(l.buf[l.pos:], '\n'); j >= 0 {
+			long += int64(j)
+			if j > 0 {
+				last = l.buf[l.pos+j-1]
+			}
+			l.pos += j + 1
+			if last == '\r' {
+				long--
+			}
+			return nil, long, true, nil
+		}
+		if n := len(l.buf) - l.pos; n > 0 {
+			long += int64(n)
+			last = l.buf[len(l.buf)-1]
+		}
+		l.pos = len(l.buf) // fill keeps nothing, so the buffer does not grow
+		if !l.fill() {
+			if l.rerr != nil {
+				return nil, 0, false, l.endErr()
+			}
+			return nil, long, false, nil
 		}
 	}
 }

@@ -4,16 +4,22 @@ import "doradash/model"
 
 // This file holds the parser of RFC 3339 timestamps.
 
-// The instants a Stamp holds exactly, from MinStamp to MaxStamp, as whole
-// Unix seconds and nanoseconds within them (floored, so the nanoseconds are
-// never negative). MaxStamp is the last representable nanosecond,
-// 2262-04-11T23:47:16.854775807Z; MinStamp, one above the first,
-// 1677-09-21T00:12:43.145224193Z.
+// The supported instants of SPEC (preamble), 1678-01-01T00:00:00Z to
+// 2262-04-11T23:47:16Z inclusive, as Unix seconds. Both ends are whole
+// seconds, so an instant is in range when its whole seconds (floored) are
+// at least firstSec, and at most lastSec with no fraction at lastSec.
 const (
-	maxStampSec  = int64(model.MaxStamp) / 1e9
-	maxStampNsec = int64(model.MaxStamp) % 1e9
-	minStampSec  = int64(model.MinStamp)/1e9 - 1 // MinStamp % 1e9 is not 0
-	minStampNsec = int64(model.MinStamp)%1e9 + 1e9
+	firstSec = -9214560000 // 1678-01-01T00:00:00Z
+	lastSec  = 9223372036  // 2262-04-11T23:47:16Z
+)
+
+// stampErr says why parseStamp refused a timestamp.
+type stampErr uint8
+
+const (
+	stampOK       stampErr = iota
+	stampSyntax            // not RFC 3339
+	stampOutRange          // RFC 3339, but outside the supported range
 )
 
 // leapMinute is the second of a UTC day at which a leap second's minute
@@ -25,19 +31,21 @@ const leapMinute = 23*3600 + 59*60
 // (offsets up to ±23:59). As RFC 3339 §5.6 allows, "T" and "Z" may be
 // lower case. A leap second, :60 in the last minute of a UTC day
 // (23:59:60Z, or 15:59:60-08:00), is taken as the second after :59, so it
-// rolls over into the next day; :60 anywhere else is rejected. ok is false
-// for anything that is not RFC 3339.
+// rolls over into the next day; :60 anywhere else is rejected. It returns
+// stampSyntax for anything that is not RFC 3339.
 //
-// Every valid timestamp gives a Stamp, none is rejected for its instant:
-// instants after what a Stamp holds (a "9999-12-31T23:59:59Z" standing for
-// "never", say) give MaxStamp, those before it MinStamp, and the Unix
-// epoch itself, which would be the absent zero Stamp, EpochStamp.
+// The instant, once the offset is applied, the fraction cut to nanoseconds
+// and a leap second rolled over, must lie in the supported range
+// (firstSec–lastSec, both included): anything else, a "0001-01-01" or
+// "9999-12-31" placeholder included, is stampOutRange and rejects its
+// record (SPEC §1). The Unix epoch itself, which would be the absent zero
+// Stamp, gives EpochStamp.
 //
 // The optional cache remembers the last date, since consecutive records
 // mostly share it.
-func parseStamp(b []byte, cache *dateCache) (s model.Stamp, ok bool) {
+func parseStamp(b []byte, cache *dateCache) (model.Stamp, stampErr) {
 	if len(b) < len("2006-01-02T15:04:05Z") || b[10]|0x20 != 't' || b[13] != ':' || b[16] != ':' {
-		return 0, false
+		return 0, stampSyntax
 	}
 	var days int64
 	if cache != nil && cache.valid && string(b[:10]) == string(cache.date[:]) {
@@ -48,7 +56,7 @@ func parseStamp(b []byte, cache *dateCache) (s model.Stamp, ok bool) {
 		day, ok3 := digits(b[8:10])
 		if !(ok1 && ok2 && ok3) || b[4] != '-' || b[7] != '-' ||
 			month < 1 || month > 12 || day < 1 || day > daysIn(month, year) {
-			return 0, false
+			return 0, stampSyntax
 		}
 		days = daysFromCivil(year, month, day)
 		if cache != nil {
@@ -60,7 +68,7 @@ func parseStamp(b []byte, cache *dateCache) (s model.Stamp, ok bool) {
 	minute, ok2 := digits(b[14:16])
 	sec, ok3 := digits(b[17:19])
 	if !(ok1 && ok2 && ok3) || hour > 23 || minute > 59 || sec > 60 {
-		return 0, false
+		return 0, stampSyntax
 	}
 	rest := b[19:]
 	var nsec int64
@@ -83,41 +91,31 @@ func parseStamp(b []byte, cache *dateCache) (s model.Stamp, ok bool) {
 		oh, ok1 := digits(rest[1:3])
 		om, ok2 := digits(rest[4:6])
 		if !ok1 || !ok2 || oh > 23 || om > 59 {
-			return 0, false
+			return 0, stampSyntax
 		}
 		offset = int64(oh*60+om) * 60
 		if rest[0] == '-' {
 			offset = -offset
 		}
 	default:
-		return 0, false
+		return 0, stampSyntax
 	}
 	// Seconds (without sec) from 00:00Z of the written date; an offset can
 	// move them to the day before or after.
 	clock := int64(hour*3600+minute*60) - offset
 	if sec == 60 && ((clock%86400)+86400)%86400 != leapMinute {
-		return 0, false
+		return 0, stampSyntax
 	}
 	// Years 0000–9999 and offsets under a day keep unix far inside int64.
 	unix := days*86400 + clock + int64(sec)
-	switch {
-	case unix > maxStampSec || (unix == maxStampSec && nsec > maxStampNsec):
-		return model.MaxStamp, true
-	case unix < minStampSec || (unix == minStampSec && nsec < minStampNsec):
-		return model.MinStamp, true
+	if unix < firstSec || unix > lastSec || (unix == lastSec && nsec > 0) {
+		return 0, stampOutRange
 	}
-	// In range. Near MinStamp unix*1e9 alone would overflow int64, so a
-	// negative unix goes by the second after it, less what nsec lacks.
-	var ns int64
-	if unix >= 0 {
-		ns = unix*1e9 + nsec
-	} else {
-		ns = (unix+1)*1e9 + (nsec - 1e9)
-	}
+	ns := unix*1e9 + nsec // cannot overflow in range
 	if ns == 0 {
-		return model.EpochStamp, true
+		return model.EpochStamp, stampOK
 	}
-	return model.Stamp(ns), true
+	return model.Stamp(ns), stampOK
 }
 
 // dateCache holds the last date parseStamp converted.
