@@ -33,6 +33,7 @@ type Config struct {
 	LinkIncidentsWithin time.Duration
 	Sources             []SourceConfig
 	SSH                 SSHConfig
+	HTTP                HTTPConfig
 }
 
 // SourceConfig is one [[source]] table.
@@ -86,6 +87,7 @@ func defaultConfig() *Config {
 			MaxSessions:    32,
 			IdleTimeout:    30 * time.Minute,
 		},
+		HTTP: HTTPConfig{Windows: defaultHTTPWindows},
 	}
 }
 
@@ -275,6 +277,8 @@ func (p *configParser) top(raw map[string]any, c *Config) error {
 			err = p.sources(v, c)
 		case "ssh":
 			err = p.ssh(v, &c.SSH)
+		case "http":
+			err = p.http(v, &c.HTTP)
 		default:
 			err = p.errAt(k, "unknown key %q", k)
 		}

@@ -76,6 +76,8 @@ Flags (every command):
 
 serve only:
   --listen ADDR  --host-key PATH  --authorized-keys PATH
+  --http ADDR           serve the HTTP endpoints too (overrides [http] listen)
+  --no-ssh              serve only the HTTP endpoints (headless)
 
 Exit status: 0 ok, 1 a source failed, 2 usage or configuration error.
 `

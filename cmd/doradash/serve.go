@@ -31,10 +31,15 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	listen := fs.String("listen", "", "address to listen on, like 127.0.0.1:2222")
 	hostKey := fs.String("host-key", "", "host key file (created when missing)")
 	authKeys := fs.String("authorized-keys", "", "authorized_keys file of the keys that may connect")
+	noSSH := fs.Bool("no-ssh", false, "serve only the HTTP endpoints (headless)")
+	httpListen := fs.String("http", "", "address of the HTTP endpoints, like 127.0.0.1:9187 (overrides [http] listen)")
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	s, p, err := prepare(fs, &c, args, e, log)
 	if err != nil {
 		return err
+	}
+	if *noSSH {
+		return serveHeadless(ctx, s, p, *httpListen, log)
 	}
 	ssh := s.cfg.SSH
 	if *listen != "" {
@@ -75,6 +80,11 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return &usageError{fmt.Sprintf("serve: listen on %s: %v", ssh.Listen, err)}
 	}
+	hs, err := listenHTTP(s, p, *httpListen, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -91,6 +101,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	// With --listen 127.0.0.1:0 this line is how a test or script learns
 	// the port: it is the first to carry addr=, once the listener is bound.
 	log.Info("serving the dashboard over SSH", "addr", ln.Addr().String(), "sources", len(s.cfg.Sources), "demo", s.demo)
+	hs.start(&wg)
 	var result error
 	select {
 	case <-ctx.Done():
@@ -104,6 +115,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	if err := srv.Shutdown(shCtx); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
+	hs.shutdown(shCtx)
 	cancel()
 	wg.Wait()
 	return result

@@ -14,15 +14,15 @@ import (
 
 // serveEvents answers GET /api/v1/events: the merged, deduplicated
 // dataset as native NDJSON (SPEC §1), streamed, gzip-compressed when the
-// client accepts it, with a weak ETag of the data version so that a poller
-// asking again with If-None-Match gets a 304 until the data changes.
+// client accepts it, with an ETag of its content so that a poller asking
+// again with If-None-Match gets a 304 until the data changes.
 func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	if len(r.URL.Query()) > 0 {
 		writeError(w, http.StatusBadRequest, "/api/v1/events takes no parameters: it serves every record")
 		return
 	}
 	v := s.o.Feed.Latest()
-	etag := s.data.etag(s.data.of(v))
+	etag := s.etags.of(v.Data)
 	h := w.Header()
 	h.Set("ETag", etag)
 	h.Set("Vary", "Accept-Encoding, Authorization")

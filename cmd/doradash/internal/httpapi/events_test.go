@@ -110,19 +110,30 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-// TestIDsThatAreNotUTF8StayDistinct: ids are kept byte for byte, so two
-// ids that differ only in bytes that are not UTF-8 must not become one
-// downstream (both would read "\uFFFD" if the bytes were replaced).
+// TestIDsThatAreNotUTF8StayDistinct: the decoder may keep ids byte for
+// byte, so two ids that differ only in bytes that are not UTF-8 are two
+// records upstream; they must stay two downstream (replacing the bytes
+// with U+FFFD would make them one). Strings are therefore written as they
+// are, and whatever the decoder made of the input, the round trip keeps.
 func TestIDsThatAreNotUTF8StayDistinct(t *testing.T) {
-	ds := model.Merge(&model.Batch{Deployments: []model.Deployment{
-		{ID: "x\xff", Environment: "production", FinishedAt: stamp("2026-11-20T14:03:00Z")},
-		{ID: "x\xfe", Environment: "production", FinishedAt: stamp("2026-11-20T14:03:00Z")},
-	}})
+	if got := string(appendString(nil, "x\xff\xc3")); got != "\"x\xff\xc3\"" {
+		t.Errorf("appendString changed bytes that are not UTF-8: %q", got)
+	}
+	in := "{\"kind\":\"deployment\",\"id\":\"x\xff\",\"finished_at\":\"2026-11-20T14:03:00Z\"}\n" +
+		"{\"kind\":\"deployment\",\"id\":\"x\xfe\",\"finished_at\":\"2026-11-20T14:03:00Z\"}\n"
+	b, _ := decodeNDJSON(t, []byte(in))
+	upstream := model.Merge(b)
 	var buf bytes.Buffer
-	WriteNDJSON(&buf, ds)
+	WriteNDJSON(&buf, upstream)
 	got, rej := decodeNDJSON(t, buf.Bytes())
-	if rej.Count != 0 || len(got.Deployments) != 2 || model.Merge(got).Deployments[0].ID == model.Merge(got).Deployments[1].ID {
-		t.Fatalf("ids merged or rejected downstream: %+v (%d rejected)", got.Deployments, rej.Count)
+	downstream := model.Merge(got)
+	if rej.Count != 0 || len(downstream.Deployments) != len(upstream.Deployments) {
+		t.Fatalf("upstream %d deployments, downstream %d (%d rejected)", len(upstream.Deployments), len(downstream.Deployments), rej.Count)
+	}
+	for i := range upstream.Deployments {
+		if upstream.Deployments[i].ID != downstream.Deployments[i].ID {
+			t.Errorf("id %q became %q", upstream.Deployments[i].ID, downstream.Deployments[i].ID)
+		}
 	}
 }
 
@@ -215,15 +226,26 @@ func TestEventsETagAndNotModified(t *testing.T) {
 	}
 }
 
-func TestEventsETagDiffersBetweenProcesses(t *testing.T) {
-	// A restarted server numbers its data versions from the start again;
-	// a client's ETag from before must not match different data now.
+// TestEventsETagIsTheContent: the same records give the same ETag, in a
+// new dataset (a source re-delivered them) and in another process (a
+// restarted upstream); different records give another.
+func TestEventsETagIsTheContent(t *testing.T) {
 	feed := &fakeFeed{}
 	feed.set(model.Merge(sampleBatch()))
-	a := get(newTestServer(t, feed, nil).Handler(), "/api/v1/events").Header().Get("ETag")
-	b := get(newTestServer(t, feed, nil).Handler(), "/api/v1/events").Header().Get("ETag")
-	if a == b {
-		t.Errorf("two servers gave the same ETag %s", a)
+	h := newTestServer(t, feed, nil).Handler()
+	a := get(h, "/api/v1/events").Header().Get("ETag")
+	feed.set(model.Merge(sampleBatch()))
+	if rec := get(h, "/api/v1/events", "If-None-Match", a); rec.Code != http.StatusNotModified {
+		t.Errorf("the same records in a new dataset: status %d, want 304", rec.Code)
+	}
+	if b := get(newTestServer(t, feed, nil).Handler(), "/api/v1/events").Header().Get("ETag"); a != b {
+		t.Errorf("another server gave %s for the same records, this one %s", b, a)
+	}
+	changed := sampleBatch()
+	changed.Incidents[1].Title = "slower"
+	feed.set(model.Merge(changed))
+	if c := get(h, "/api/v1/events").Header().Get("ETag"); c == a {
+		t.Errorf("a changed title kept the ETag %s", c)
 	}
 }
 

@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,14 +14,11 @@ import (
 	"doradash/model"
 )
 
-// dataVersions numbers the datasets the feed hands out. The poller
-// publishes a new version for every status change but a new Dataset only
-// when data changed, so the number (the Seq of the first version seen
-// with that dataset) changes exactly with the data: it keys the report
-// cache and makes the ETag of /api/v1/events.
+// dataVersions numbers the datasets the feed hands out, to key the report
+// cache. The poller publishes a new version for every status change but a
+// new Dataset only when data arrived, so the number (the Seq of the first
+// version seen with that dataset) changes with the data.
 type dataVersions struct {
-	boot string // this process; see bootID
-
 	mu  sync.Mutex
 	ds  *model.Dataset
 	gen uint64
@@ -40,11 +40,40 @@ func (d *dataVersions) of(v *model.Version) uint64 {
 	return v.Seq
 }
 
-// etag is the entity tag of the events of data version gen. It is weak:
-// the gzip and the identity encodings carry the same tag, since they are
-// the same data.
-func (d *dataVersions) etag(gen uint64) string {
-	return `W/"` + d.boot + "-" + strconv.FormatUint(gen, 36) + `"`
+// etags computes the entity tag of /api/v1/events: a hash of the
+// dataset's NDJSON, computed once per dataset on first use. A tag of the
+// content, not of a version number, answers 304 also when a source
+// re-delivered the same records (a file just written is read again, an
+// API without validators is fetched whole) and after a restart, and can
+// never match different data.
+type etags struct {
+	mu  sync.Mutex
+	ds  *model.Dataset
+	cur *etagEntry
+}
+
+type etagEntry struct {
+	once sync.Once
+	tag  string
+}
+
+// of returns the ETag of ds. The tag is weak: the gzip and the identity
+// encodings carry the same one, since they are the same data.
+func (e *etags) of(ds *model.Dataset) string {
+	e.mu.Lock()
+	if e.cur == nil || e.ds != ds {
+		e.ds, e.cur = ds, &etagEntry{}
+	}
+	ent := e.cur
+	e.mu.Unlock()
+	ent.once.Do(func() {
+		h := sha256.New()
+		bw := bufio.NewWriterSize(h, 64<<10)
+		WriteNDJSON(bw, ds) // writes to a hash never fail
+		bw.Flush()
+		ent.tag = `W/"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
+	})
+	return ent.tag
 }
 
 // reportCache holds computed reports by (data version, query). Concurrent

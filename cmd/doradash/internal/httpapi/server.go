@@ -8,11 +8,9 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/tls"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -117,9 +115,11 @@ type Server struct {
 	sem     chan struct{}
 	cache   *reportCache
 	data    dataVersions
+	etags   etags
 	token   [sha256.Size]byte
 	handler http.Handler
 	http    *http.Server
+	tls     bool // serving HTTPS; http.Server changes its TLSConfig once serving
 }
 
 // New checks o and builds the server. Errors name the option at fault.
@@ -148,7 +148,6 @@ func New(o Options) (*Server, error) {
 		teamOf:  map[string]string{},
 		sem:     make(chan struct{}, o.MaxConcurrent),
 		cache:   newReportCache(o.CacheEntries, o.Compute),
-		data:    dataVersions{boot: bootID()},
 	}
 	if len(s.windows) == 0 {
 		s.windows = slices.Clone(DefaultWindows)
@@ -179,6 +178,7 @@ func New(o Options) (*Server, error) {
 		}
 		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	s.tls = tlsConf != nil
 	s.handler = s.routes()
 	s.http = &http.Server{
 		Handler:           s.handler,
@@ -203,11 +203,14 @@ const writeTimeout = time.Minute
 // and authentication.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// TLS reports whether the server serves HTTPS.
+func (s *Server) TLS() bool { return s.tls }
+
 // Serve accepts connections on ln until Shutdown; HTTPS when the options
 // name a certificate. It returns nil after Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
 	var err error
-	if s.http.TLSConfig != nil {
+	if s.tls {
 		err = s.http.ServeTLS(ln, "", "")
 	} else {
 		err = s.http.Serve(ln)
@@ -314,12 +317,4 @@ func (s *Server) serveReady(w http.ResponseWriter, _ *http.Request) {
 		return
 	}
 	io.WriteString(w, "ready\n")
-}
-
-// bootID tells this process's ETags from those of an earlier run, whose
-// data versions were numbered from the same start.
-func bootID() string {
-	var b [6]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
