@@ -64,6 +64,7 @@ func (s *settings) uiOptions(f ui.Feed) ui.Options {
 		Feed: f, Clock: s.clock(), Days: s.cfg.Window,
 		Environments: s.cfg.Environments, Services: s.cfg.Services,
 		DowntimeMaxSeverity: s.cfg.DowntimeMaxSeverity,
+		LinkWithin:          s.cfg.LinkIncidentsWithin,
 		Demo:                s.demo,
 	}
 	if s.noConfig {

@@ -32,6 +32,9 @@ func TestConfigLinkIncidentsWithin(t *testing.T) {
 		if got := s.query(time.Now()).LinkWithin; got != c.want {
 			t.Errorf("%q: query LinkWithin = %v, want %v", c.doc, got, c.want)
 		}
+		if got := s.uiOptions(nil).LinkWithin; got != c.want {
+			t.Errorf("%q: dashboard LinkWithin = %v, want %v", c.doc, got, c.want)
+		}
 	}
 	invalid := []struct{ doc, want string }{
 		{"window = \"7d\"\n\nlink_incidents_within = 7200\n",
