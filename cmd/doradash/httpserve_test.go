@@ -85,6 +85,21 @@ func fetch(t *testing.T, url, token string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// copyFile copies src to dst, replacing text with r when not nil.
+func copyFile(t *testing.T, src, dst string, r *strings.Replacer) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r != nil {
+		b = []byte(r.Replace(string(b)))
+	}
+	if err := os.WriteFile(dst, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // withoutSources drops the "sources" list of a snapshot JSON, which two
 // chained instances describe differently by construction.
 func withoutSources(t *testing.T, doc string) string {
@@ -104,46 +119,21 @@ func withoutSources(t *testing.T, doc string) string {
 // the same snapshot; a change to the file reaches the downstream within
 // one interval of the upstream.
 func TestServeHeadlessChains(t *testing.T) {
+	// The example configurations of README "Many dashboards, one poller",
+	// with the downstream pointed at this test's port.
 	dir := t.TempDir()
 	events, err := os.ReadFile(filepath.Join("..", "..", "testdata", "conformance", "rules", "rules.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	deploys := filepath.Join(dir, "more.ndjson")
+	deploys := filepath.Join(dir, "deploys.ndjson")
 	os.WriteFile(filepath.Join(dir, "events.json"), events, 0o600)
 	os.WriteFile(deploys, []byte(`{"kind":"deployment","id":"extra-1","service":"checkout","finished_at":"2026-05-30T10:00:00.5Z"}`+"\n"), 0o600)
-	upCfg := filepath.Join(dir, "upstream.toml")
-	os.WriteFile(upCfg, []byte(`
-[[source]]
-name = "events"
-type = "file"
-path = "events.json"
-interval = "1s"
-
-[[source]]
-name = "more"
-type = "file"
-path = "more.ndjson"
-interval = "1s"
-
-[http]
-listen = "127.0.0.1:9187"   # --http overrides it in this test
-token_env = "UP_TOKEN"
-windows = ["7d", "30d"]
-`), 0o600)
-	vars := map[string]string{"UP_TOKEN": "up-secret", "HOME": dir}
+	upCfg, downCfg := filepath.Join(dir, "upstream.toml"), filepath.Join(dir, "downstream.toml")
+	copyFile(t, filepath.Join("testdata", "chain", "upstream.toml"), upCfg, nil)
+	vars := map[string]string{"DORADASH_HTTP_TOKEN": "up-secret", "HOME": dir}
 	up := startHeadless(t, vars, "--config", upCfg, "--now", now)
-
-	downCfg := filepath.Join(dir, "downstream.toml")
-	os.WriteFile(downCfg, []byte(`
-[[source]]
-name = "org"
-type = "http"
-url = "`+up.url+`/api/v1/events"
-format = "ndjson"
-bearer_token_env = "UP_TOKEN"
-interval = "1s"
-`), 0o600)
+	copyFile(t, filepath.Join("testdata", "chain", "downstream.toml"), downCfg, strings.NewReplacer("http://127.0.0.1:9187", up.url))
 
 	testkit.WaitFor(t, serveWait, "the upstream to be ready", func() bool {
 		code, _ := fetch(t, up.url+"/readyz", "up-secret")
