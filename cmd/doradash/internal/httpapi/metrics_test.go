@@ -239,6 +239,20 @@ func TestMetricsValues(t *testing.T) {
 			}
 		}
 	}
+	// The org-wide view of the README: sum(_sum)/sum(_count) over services
+	// is the mean of the report over all services.
+	var sum float64
+	var count uint64
+	for _, m := range fams["doradash_lead_time_seconds"].GetMetric() {
+		if l := labelsOf(m); l["window"] == "30d" && l["environment"] == "production" {
+			sum += m.GetSummary().GetSampleSum()
+			count += m.GetSummary().GetSampleCount()
+		}
+	}
+	all := model.Compute(v.Data, model.Query{End: t0, Days: 30, Environments: []string{"production"}})
+	if count != uint64(all.LeadTime.Count) || math.Abs(sum/float64(count)-*all.LeadTime.Mean) > 1e-6 {
+		t.Errorf("org-wide lead time from the summaries: %v over %d, the report says %v over %d", sum/float64(count), count, *all.LeadTime.Mean, all.LeadTime.Count)
+	}
 	// The sample has a failure linked to an incident: the ratio is there
 	// where there were deployments, absent where there were none.
 	if g := find(t, fams, "doradash_change_failure_ratio", l("service", "checkout", "environment", "production", "window", "7d")).GetGauge().GetValue(); g != 1 {
