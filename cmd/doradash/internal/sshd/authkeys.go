@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"sync"
 	"time"
@@ -15,8 +16,12 @@ import (
 // OpenSSH authorized_keys file and re-read when the file's modification time
 // or size changes. The file is looked at no more than once per recheck
 // interval, and only when someone tries to log in, so no watcher goroutine
-// is needed. Options in front of a key (command=, from=, restrict, …) are
-// accepted and ignored. It is safe for concurrent use.
+// is needed. It must be a regular file of at most maxAuthorizedKeysSize
+// bytes, read within fileReadTimeout.
+//
+// Options in front of a key are enforced or, when not implemented, make the
+// line refused (see parseKeyOptions): a restriction is never silently
+// dropped. It is safe for concurrent use.
 type authorizedKeys struct {
 	path    string
 	log     *slog.Logger
@@ -24,7 +29,7 @@ type authorizedKeys struct {
 	now     func() time.Time // time source, replaced by tests
 
 	mu        sync.Mutex
-	keys      map[string]struct{} // PublicKey.Marshal() of each allowed key
+	keys      map[string][]keyRule // PublicKey.Marshal() of each allowed key: its lines
 	modTime   time.Time
 	size      int64
 	loaded    bool
@@ -35,11 +40,7 @@ type authorizedKeys struct {
 // error naming the path.
 func newAuthorizedKeys(path string, log *slog.Logger) (*authorizedKeys, error) {
 	a := &authorizedKeys{path: path, log: log, recheck: time.Second, now: time.Now}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("authorized keys %s: %w", path, err)
-	}
-	if err := a.load(fi); err != nil {
+	if err := a.load(); err != nil {
 		return nil, err
 	}
 	if len(a.keys) == 0 {
@@ -48,20 +49,27 @@ func newAuthorizedKeys(path string, log *slog.Logger) (*authorizedKeys, error) {
 	return a, nil
 }
 
-// allowed reports whether key is listed, re-reading the file first when it
-// has changed since the last look.
-func (a *authorizedKeys) allowed(key gossh.PublicKey) bool {
+// lookup returns the rule of the first line listing key that lets it in
+// from remote now, re-reading the file first when it has changed since the
+// last look. When no line does, ok is false and why says what stopped the
+// last line listing the key ("" when none lists it).
+func (a *authorizedKeys) lookup(key gossh.PublicKey, remote net.Addr) (rule keyRule, ok bool, why string) {
 	if key == nil {
-		return false
+		return keyRule{}, false, ""
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.refreshLocked()
-	_, ok := a.keys[string(key.Marshal())]
-	return ok
+	now := a.now()
+	for _, r := range a.keys[string(key.Marshal())] {
+		if why = r.refuses(remote, now); why == "" {
+			return r, true, ""
+		}
+	}
+	return keyRule{}, false, why
 }
 
-// count returns how many keys are currently allowed.
+// count returns how many distinct keys are currently listed.
 func (a *authorizedKeys) count() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -83,7 +91,7 @@ func (a *authorizedKeys) refreshLocked() {
 		return
 	}
 	if err == nil {
-		err = a.load(fi)
+		err = a.load()
 	}
 	if err != nil {
 		if a.loaded {
@@ -95,28 +103,39 @@ func (a *authorizedKeys) refreshLocked() {
 	a.log.Info("ssh authorized keys reloaded", "path", a.path, "keys", len(a.keys))
 }
 
-// load reads and parses the file; fi is its stat taken just before, so a
-// change during the read is picked up by the next refresh.
-func (a *authorizedKeys) load(fi os.FileInfo) error {
-	data, err := os.ReadFile(a.path)
+// load reads and parses the file. The size and modification time kept are
+// those of the file as opened, so a change during the read is picked up by
+// the next refresh.
+func (a *authorizedKeys) load() error {
+	data, opened, err := readRegular(a.path, maxAuthorizedKeysSize, fileReadTimeout)
 	if err != nil {
 		return fmt.Errorf("read authorized keys %s: %w", a.path, err)
 	}
-	keys := make(map[string]struct{})
+	keys := make(map[string][]keyRule)
 	for i, line := range bytes.Split(data, []byte{'\n'}) {
 		line = bytes.TrimSpace(line) // also drops the \r of CRLF files
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
-		key, _, _, _, err := gossh.ParseAuthorizedKey(line)
+		key, _, opts, _, err := gossh.ParseAuthorizedKey(line)
 		if err != nil {
 			// The line itself is never logged: it might be key material
 			// pasted into the wrong file.
 			a.log.Warn("ssh authorized keys: skipping a line that is not a public key", "path", a.path, "line", i+1)
 			continue
 		}
-		keys[string(key.Marshal())] = struct{}{}
+		if _, ok := key.(*gossh.Certificate); ok {
+			a.log.Warn("ssh authorized keys: skipping a certificate, which is not a key", "path", a.path, "line", i+1)
+			continue
+		}
+		rule, err := parseKeyOptions(opts)
+		if err != nil {
+			a.log.Warn("ssh authorized keys: skipping a line whose options are not supported", "path", a.path, "line", i+1, "reason", err.Error())
+			continue
+		}
+		k := string(key.Marshal())
+		keys[k] = append(keys[k], rule)
 	}
-	a.keys, a.modTime, a.size, a.loaded = keys, fi.ModTime(), fi.Size(), true
+	a.keys, a.modTime, a.size, a.loaded = keys, opened.ModTime(), opened.Size(), true
 	return nil
 }

@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,7 @@ func TestAuthorizedKeysParsing(t *testing.T) {
 		"",
 		"   ",
 		lines[0] + " alice@laptop",
-		`command="doradash snapshot",no-port-forwarding ` + lines[1] + " bot",
+		`no-port-forwarding,no-agent-forwarding ` + lines[1] + " bot",
 		"restrict " + lines[2],
 		lines[3] + "\r", // CRLF file
 		"ssh-ed25519 AAAAnot-base64-at-all garbage",
@@ -43,14 +44,14 @@ func TestAuthorizedKeysParsing(t *testing.T) {
 		t.Errorf("count = %d, want %d", got, len(keys))
 	}
 	for i, k := range keys {
-		if !a.allowed(k.PublicKey()) {
+		if !allowed(a, k.PublicKey()) {
 			t.Errorf("key %d (line %q) not allowed", i, lines[i])
 		}
 	}
-	if a.allowed(notListed.PublicKey()) {
+	if allowed(a, notListed.PublicKey()) {
 		t.Error("unlisted key allowed")
 	}
-	if a.allowed(nil) {
+	if allowed(a, nil) {
 		t.Error("nil key allowed")
 	}
 	log := logs.String()
@@ -67,6 +68,12 @@ func TestAuthorizedKeysParsing(t *testing.T) {
 	}
 }
 
+// allowed reports whether a lets key in from 127.0.0.1.
+func allowed(a *authorizedKeys, key gossh.PublicKey) bool {
+	_, ok, _ := a.lookup(key, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000})
+	return ok
+}
+
 func TestAuthorizedKeysReloadAtMostOncePerInterval(t *testing.T) {
 	alice, aliceLine := testkit.ClientKey(t)
 	bob, bobLine := testkit.ClientKey(t)
@@ -80,7 +87,7 @@ func TestAuthorizedKeysReloadAtMostOncePerInterval(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	a.now = func() time.Time { return now }
 
-	if !a.allowed(alice.PublicKey()) || a.allowed(bob.PublicKey()) {
+	if !allowed(a, alice.PublicKey()) || allowed(a, bob.PublicKey()) {
 		t.Fatal("initial key set wrong")
 	}
 	writeFile(t, path, aliceLine+"\n"+bobLine+"\n")
@@ -109,10 +116,10 @@ func TestAuthorizedKeysReloadAtMostOncePerInterval(t *testing.T) {
 		default:
 			writeFile(t, path, st.edit)
 		}
-		if got := a.allowed(bob.PublicKey()); got != st.bob {
+		if got := allowed(a, bob.PublicKey()); got != st.bob {
 			t.Errorf("step %d: bob allowed = %v, want %v", i, got, st.bob)
 		}
-		if got := a.allowed(alice.PublicKey()); got != st.alice {
+		if got := allowed(a, alice.PublicKey()); got != st.alice {
 			t.Errorf("step %d: alice allowed = %v, want %v", i, got, st.alice)
 		}
 		if st.wantLogs != "" && !strings.Contains(logs.String(), st.wantLogs) {

@@ -25,7 +25,9 @@ var (
 // timings are the fixed delays of the connection life cycle. They are
 // fields, not constants, so tests can shorten them.
 type timings struct {
-	linger           time.Duration // a connection without any open session is closed after this (covers slow or stuck logins)
+	linger           time.Duration // a connection without any open session is closed after this
+	handshake        time.Duration // a connection not logged in after this is closed
+	evictAfter       time.Duration // with every handshake slot taken, a new connection evicts the oldest one in the handshake for this long
 	closeGrace       time.Duration // once a connection being closed has no session left, wait this long for the client to hang up first
 	closeWait        time.Duration // longest wait for sessions to finish once a connection is being closed
 	quitGrace        time.Duration // longest wait for a session to end once told to (a program to quit) before it is killed and its channel closed
@@ -40,6 +42,8 @@ type timings struct {
 // the grace `doradash serve` gives Shutdown (5 s).
 var defaultTimings = timings{
 	linger:           30 * time.Second,
+	handshake:        20 * time.Second,
+	evictAfter:       time.Second,
 	closeGrace:       250 * time.Millisecond,
 	closeWait:        5 * time.Second,
 	quitGrace:        2 * time.Second,
@@ -62,19 +66,25 @@ type connInfo struct {
 	kick      chan struct{} // capacity 1: wakes the watchdog after a change
 	lastInput atomic.Int64  // UnixNano of the last byte or resize from the client
 
-	mu        sync.Mutex
-	user      string
-	key       string // SHA256 fingerprint of the verified key
-	refused   string // fingerprint of the last key refused
-	authedAt  time.Time
-	failure   error // why the handshake failed
-	sessions  map[uint64]context.CancelCauseFunc
-	nextID    uint64
-	zeroSince time.Time // when the number of sessions last became zero
-	closing   error     // set once the connection is being closed, and why
-	closingAt time.Time
-	dropped   bool   // the TCP connection has been closed by the server
-	reason    string // why the server closed it, for the disconnect log
+	mu         sync.Mutex
+	user       string
+	key        string // SHA256 fingerprint of the verified key
+	refused    string // fingerprint of the last key refused
+	refusedWhy string // why it was, when it is listed
+	authedAt   time.Time
+	noPTY      bool  // the key's authorized_keys line has no-pty or restrict
+	failure    error // why the handshake failed
+	sessions   map[uint64]context.CancelCauseFunc
+	nextID     uint64
+	zeroSince  time.Time // when the number of sessions last became zero
+	closing    error     // set once the connection is being closed, and why
+	closingAt  time.Time
+	dropped    bool   // the TCP connection has been closed by the server
+	reason     string // why the server closed it, for the disconnect log
+
+	// inHandshake is guarded by the Server's mu, not by mu: the
+	// connection counts against the handshake cap (see acceptConn).
+	inHandshake bool
 }
 
 // newConnInfo starts tracking conn.
@@ -102,17 +112,26 @@ func (ci *connInfo) wake() {
 // touch records input from the client now.
 func (ci *connInfo) touch() { ci.lastInput.Store(time.Now().UnixNano()) }
 
-// authenticated records a successful login.
-func (ci *connInfo) authenticated(user, key string, now time.Time) {
+// authenticated records a successful login; noPTY forbids PTYs on the
+// connection.
+func (ci *connInfo) authenticated(user, key string, noPTY bool, now time.Time) {
 	ci.mu.Lock()
-	ci.user, ci.key, ci.authedAt = user, key, now
+	ci.user, ci.key, ci.noPTY, ci.authedAt = logUser(user), key, noPTY, now
 	ci.mu.Unlock()
+	ci.wake() // the handshake deadline no longer applies
 }
 
-// refusedKey records the fingerprint of a key that was not allowed.
-func (ci *connInfo) refusedKey(user, key string) {
+// ptyForbidden reports whether the key that logged in may not have a PTY.
+func (ci *connInfo) ptyForbidden() bool {
 	ci.mu.Lock()
-	ci.user, ci.refused = user, key
+	defer ci.mu.Unlock()
+	return ci.noPTY
+}
+
+// refusedKey records the fingerprint of a key that was not allowed and why.
+func (ci *connInfo) refusedKey(user, key, why string) {
+	ci.mu.Lock()
+	ci.user, ci.refused, ci.refusedWhy = logUser(user), key, why
 	ci.mu.Unlock()
 }
 
@@ -213,6 +232,8 @@ func (ci *connInfo) due(t timings, idle time.Duration) (time.Time, action, strin
 		return later(ci.zeroSince, ci.closingAt).Add(t.closeGrace), actDrop, ci.closing.Error()
 	case ci.closing != nil:
 		return ci.closingAt.Add(t.closeWait), actDrop, ci.closing.Error()
+	case ci.authedAt.IsZero():
+		return ci.start.Add(t.handshake), actDrop, "handshake timeout"
 	case len(ci.sessions) == 0:
 		return ci.zeroSince.Add(t.linger), actDrop, "no session open"
 	case idle > 0:
@@ -370,17 +391,28 @@ func (s *Server) logDisconnect(ci *connInfo) {
 		if ci.refused != "" {
 			attrs = append(attrs, "refused_key", ci.refused)
 		}
+		if ci.refusedWhy != "" {
+			attrs = append(attrs, "refused_because", ci.refusedWhy)
+		}
+		// When the server closed the connection, its reason explains the
+		// read error the handshake then failed with.
 		switch {
-		case ci.failure != nil:
-			attrs = append(attrs, "error", ci.failure.Error())
 		case ci.reason != "":
 			attrs = append(attrs, "reason", ci.reason)
+		case ci.failure != nil:
+			attrs = append(attrs, "error", ci.failure.Error())
 		}
 		s.log.Info("ssh login failed", attrs...)
 		return
 	}
 	reason := ci.reason
-	if reason == "" {
+	switch {
+	case reason != "":
+	case ci.closing != nil:
+		// The server was closing the connection (idle timeout, shutdown)
+		// and the client hung up first, as asked.
+		reason = ci.closing.Error()
+	default:
 		reason = "client disconnected"
 	}
 	s.log.Info("ssh disconnect", "remote", ci.remote, "user", ci.user, "key", ci.key,

@@ -8,7 +8,7 @@ import (
 )
 
 func TestConnDue(t *testing.T) {
-	tm := timings{linger: 30 * time.Second, closeGrace: time.Second, closeWait: 5 * time.Second}
+	tm := timings{linger: 30 * time.Second, handshake: 20 * time.Second, closeGrace: time.Second, closeWait: 5 * time.Second}
 	t0 := time.Unix(1_800_000_000, 0)
 	type state struct {
 		sessions  int
@@ -16,6 +16,7 @@ func TestConnDue(t *testing.T) {
 		lastInput time.Time
 		closingAt time.Time // zero: not closing
 		dropped   bool
+		handshake bool // not logged in yet
 	}
 	tests := []struct {
 		name   string
@@ -25,6 +26,8 @@ func TestConnDue(t *testing.T) {
 		act    action
 		reason string
 	}{
+		{"in the handshake", state{zeroSince: t0, handshake: true}, time.Minute, t0.Add(20 * time.Second), actDrop, "handshake timeout"},
+		{"closing in the handshake", state{zeroSince: t0, handshake: true, closingAt: t0}, 0, t0.Add(time.Second), actDrop, "idle timeout"},
 		{"new connection, no session yet", state{zeroSince: t0}, 0, t0.Add(30 * time.Second), actDrop, "no session open"},
 		{"session open, no idle limit", state{sessions: 1, zeroSince: t0}, 0, time.Time{}, actNone, ""},
 		{"session open, idle limit", state{sessions: 2, lastInput: t0.Add(time.Minute)}, time.Minute, t0.Add(2 * time.Minute), actIdle, ""},
@@ -37,6 +40,9 @@ func TestConnDue(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ci := newConnInfo(fakeConn{}, t0)
 			ci.zeroSince, ci.dropped = tt.st.zeroSince, tt.st.dropped
+			if !tt.st.handshake {
+				ci.authedAt = t0
+			}
 			ci.lastInput.Store(tt.st.lastInput.UnixNano())
 			for i := range tt.st.sessions {
 				ci.sessions[uint64(i)] = func(error) {}

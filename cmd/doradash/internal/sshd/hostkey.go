@@ -14,14 +14,15 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// loadOrCreateHostKey reads the host private key at path, or creates an
+// loadOrCreateHostKey reads the host private key at path (a regular file
+// of at most maxHostKeySize bytes), or creates an
 // ed25519 key there (mode 0600, parent directories 0700) when the file does
 // not exist, so the server keeps its fingerprint across restarts.
 func loadOrCreateHostKey(path string, log *slog.Logger) (gossh.Signer, error) {
 	if path == "" {
 		return nil, errors.New("host key: no path given")
 	}
-	data, err := os.ReadFile(path)
+	data, _, err := readRegular(path, maxHostKeySize, fileReadTimeout)
 	if errors.Is(err, fs.ErrNotExist) {
 		return createHostKey(path, log)
 	}
@@ -61,7 +62,7 @@ func createHostKey(path string, log *slog.Logger) (gossh.Signer, error) {
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
-		data, err := os.ReadFile(path)
+		data, _, err := readRegular(path, maxHostKeySize, fileReadTimeout)
 		return parseHostKey(path, data, err, log)
 	}
 	if err != nil {

@@ -295,7 +295,7 @@ func TestAuthorizedKeysEditedWhileRunning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, env.keys, string(old)+"no-pty,command=\"x\" "+bobLine+" bob@test\n")
+	writeFile(t, env.keys, string(old)+"no-port-forwarding,from=\"127.0.0.0/8\" "+bobLine+" bob@test\n")
 	c, err := env.dial(gossh.PublicKeys(bob))
 	if err != nil {
 		t.Fatalf("bob refused after being added: %v", err)

@@ -26,7 +26,7 @@ func (s *Server) handleSession(sess ssh.Session) {
 		return
 	}
 	if err := s.beginSession(); err != nil {
-		s.log.Warn("ssh session refused", "remote", ci.remote, "user", sess.User(), "reason", err.Error())
+		s.log.Warn("ssh session refused", "remote", ci.remote, "user", logUser(sess.User()), "reason", err.Error())
 		fmt.Fprintf(sess.Stderr(), "%s\n", err)
 		_ = sess.Exit(1)
 		// Disconnect the client too, unless it has other sessions open.
@@ -61,7 +61,7 @@ func (s *Server) handleSession(sess ssh.Session) {
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
-				s.log.Error("ssh session panicked", "remote", ci.remote, "user", sess.User(),
+				s.log.Error("ssh session panicked", "remote", ci.remote, "user", logUser(sess.User()),
 					"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			}
 		}()
@@ -140,13 +140,16 @@ func (s *Server) runCommand(ctx context.Context, sess ssh.Session) int {
 	if args == nil {
 		args = []string{}
 	}
-	s.log.Debug("ssh command", "remote", sess.RemoteAddr().String(), "user", sess.User(), "args", strings.Join(args, " "))
+	s.log.Debug("ssh command", "remote", sess.RemoteAddr().String(), "user", logUser(sess.User()), "args", strings.Join(args, " "))
 	return s.o.RunCommand(ctx, args, sess, sess.Stderr())
 }
 
 // newProgram builds the session's dashboard program.
 func (s *Server) newProgram(ctx context.Context, sess ssh.Session, ci *connInfo, pty ssh.Pty) *tea.Program {
-	model := s.o.NewModel(ctx, newRenderer(sess, pty), pty.Window.Width, pty.Window.Height)
+	// filterRequests already clamped the size; this keeps the bound where
+	// the program gets it.
+	w, h := clampSize(pty.Window)
+	model := s.o.NewModel(ctx, newRenderer(sess, pty), w, h)
 	p := tea.NewProgram(model,
 		tea.WithInput(&activityReader{r: sess, ci: ci}),
 		tea.WithOutput(sess),
@@ -204,7 +207,8 @@ func (s *Server) forwardResizes(winch <-chan ssh.Window, p *tea.Program, ci *con
 			}
 			// Only this goroutine fills the slot, which is now empty: this
 			// never blocks.
-			latest <- tea.WindowSizeMsg{Width: w.Width, Height: w.Height}
+			width, height := clampSize(w)
+			latest <- tea.WindowSizeMsg{Width: width, Height: height}
 		}
 		if latest != nil {
 			close(latest)
@@ -244,14 +248,14 @@ func (s *Server) runProgram(ctx context.Context, p *tea.Program, sess ssh.Sessio
 	close(runDone)
 	<-quitDone
 	if err != nil && ctx.Err() == nil {
-		s.log.Error("ssh dashboard failed", "remote", ci.remote, "user", sess.User(), "error", err)
+		s.log.Error("ssh dashboard failed", "remote", ci.remote, "user", logUser(sess.User()), "error", err)
 		return 1
 	}
 	if f, ok := final.(Failer); ok {
 		if err := f.Err(); err != nil {
 			// The error may name server files or internals: the log gets
 			// it, the client a plain line.
-			s.log.Error("ssh dashboard failed", "remote", ci.remote, "user", sess.User(), "error", err)
+			s.log.Error("ssh dashboard failed", "remote", ci.remote, "user", logUser(sess.User()), "error", err)
 			fmt.Fprintln(sess.Stderr(), errDashboardFailed)
 			return 1
 		}
@@ -279,7 +283,7 @@ func (s *Server) guardSession(ctx context.Context, sess ssh.Session, ci *connInf
 		if !expired(finished, s.t.quitGrace) {
 			return
 		}
-		s.log.Warn("ssh session did not end in time, closing it", "remote", ci.remote, "user", sess.User(),
+		s.log.Warn("ssh session did not end in time, closing it", "remote", ci.remote, "user", logUser(sess.User()),
 			"reason", context.Cause(ctx).Error())
 		_ = sess.Close()
 		if expired(finished, s.t.dropGrace) {

@@ -8,8 +8,14 @@
 // with its exit code.
 //
 // Access is by public key only, listed in an OpenSSH authorized_keys file
-// (or any key with AllowAnonymous). Limits: open sessions, idle time and new
-// connections per minute and IP address. The package is built on
+// (or any key with AllowAnonymous), whose from=, expiry-time=, no-pty and
+// restrict options are enforced and whose other restricting options make the
+// line refused (see parseKeyOptions). Limits: open sessions, idle time, new
+// connections per minute and IP address, connections open and in the
+// handshake (connCaps, from RLIMIT_NOFILE) with a handshake deadline, and
+// per session the terminal size, the exec command's length and the
+// environment kept (limits.go). Agent and every other forwarding are
+// refused. The package is built on
 // charmbracelet/wish and charmbracelet/ssh with an emulated PTY, as
 // soft-serve does.
 package sshd
@@ -108,12 +114,17 @@ type Server struct {
 	sessionWG sync.WaitGroup // session handlers
 	wg        sync.WaitGroup // connection watchdogs and the goroutines they and sessions start
 
-	mu        sync.Mutex
-	stopping  bool
-	open      int // sessions now
-	addr      net.Addr
-	listeners map[net.Listener]struct{}
-	conns     map[*connInfo]struct{}
+	mu            sync.Mutex
+	stopping      bool
+	open          int // sessions now
+	maxConns      int // connections kept open at once (see connCaps)
+	maxHandshakes int // of which not logged in yet
+	handshaking   int // connections now in the handshake
+	refusedConns  int // refused by admitLocked since refusedLogAt
+	refusedLogAt  time.Time
+	addr          net.Addr
+	listeners     map[net.Listener]struct{}
+	conns         map[*connInfo]struct{}
 }
 
 // New checks the options, loads or creates the host key and reads the
@@ -153,6 +164,7 @@ func New(o Options) (*Server, error) {
 		listeners: make(map[net.Listener]struct{}),
 		conns:     make(map[*connInfo]struct{}),
 	}
+	s.maxConns, s.maxHandshakes = connCaps(o.MaxSessions, fileLimit())
 	if err := s.loadAccessList(); err != nil {
 		return nil, err
 	}
@@ -172,6 +184,7 @@ func New(o Options) (*Server, error) {
 		ssh.WrapConn(s.acceptConn),
 		ssh.EmulatePty(),
 		func(srv *ssh.Server) error {
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 			srv.Handler = s.handleSession
 			srv.ServerConfigCallback = s.serverConfig
 			srv.ConnectionFailedCallback = s.connectionFailed
@@ -232,7 +245,8 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Unlock()
 
 	s.log.Info("ssh server listening", "addr", ln.Addr().String(),
-		"host_key", gossh.FingerprintSHA256(s.signer.PublicKey()), "max_sessions", s.o.MaxSessions)
+		"host_key", gossh.FingerprintSHA256(s.signer.PublicKey()), "max_sessions", s.o.MaxSessions,
+		"max_connections", s.maxConns, "max_handshakes", s.maxHandshakes)
 	err := s.srv.Serve(ln)
 
 	s.mu.Lock()
@@ -311,16 +325,18 @@ func waitContext(ctx context.Context, wg *sync.WaitGroup) error {
 }
 
 // acceptConn is the first look at a new TCP connection: the per-IP rate
-// limit, then the connection's watchdog. Returning nil closes it.
+// limit, the caps on connections (admitLocked), then the connection's
+// watchdog. Returning nil closes it.
 func (s *Server) acceptConn(ctx ssh.Context, conn net.Conn) net.Conn {
 	if !s.limiter.allow(conn.RemoteAddr()) {
 		s.log.Warn("ssh connection refused: too many new connections from this address",
 			"remote", conn.RemoteAddr().String(), "limit_per_minute", s.o.MaxConnsPerMinute)
 		return nil
 	}
-	ci := newConnInfo(conn, time.Now())
+	now := time.Now()
+	ci := newConnInfo(conn, now)
 	s.mu.Lock()
-	if s.stopping {
+	if s.stopping || !s.admitLocked(ci, now) {
 		s.mu.Unlock()
 		return nil
 	}
@@ -336,6 +352,10 @@ func (s *Server) acceptConn(ctx ssh.Context, conn net.Conn) net.Conn {
 func (s *Server) forget(ci *connInfo) {
 	s.mu.Lock()
 	delete(s.conns, ci)
+	if ci.inHandshake {
+		ci.inHandshake = false
+		s.handshaking--
+	}
 	s.mu.Unlock()
 }
 
@@ -352,11 +372,12 @@ func (s *Server) publicKeyAllowed(ctx ssh.Context, key ssh.PublicKey) bool {
 	if s.keys == nil {
 		return true
 	}
-	if s.keys.allowed(key) {
+	_, ok, why := s.keys.lookup(key, ctx.RemoteAddr())
+	if ok {
 		return true
 	}
 	if ci := connOf(ctx); ci != nil {
-		ci.refusedKey(ctx.User(), gossh.FingerprintSHA256(key))
+		ci.refusedKey(ctx.User(), gossh.FingerprintSHA256(key), why)
 	}
 	return false
 }
@@ -367,12 +388,26 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 	ci := connOf(ctx)
 	return &gossh.ServerConfig{
 		// Called only after the client proved it holds an accepted key.
+		// The key's line is looked up again, for its no-pty and in case
+		// the file changed since the key was first offered.
 		VerifiedPublicKeyCallback: func(meta gossh.ConnMetadata, key gossh.PublicKey, perms *gossh.Permissions, _ string) (*gossh.Permissions, error) {
 			fp := gossh.FingerprintSHA256(key)
-			if ci != nil {
-				ci.authenticated(meta.User(), fp, time.Now())
+			var rule keyRule
+			if s.keys != nil {
+				var ok bool
+				var why string
+				if rule, ok, why = s.keys.lookup(key, meta.RemoteAddr()); !ok {
+					if ci != nil {
+						ci.refusedKey(meta.User(), fp, why)
+					}
+					return nil, errors.New("ssh: key no longer allowed")
+				}
 			}
-			s.log.Info("ssh connect", "remote", meta.RemoteAddr().String(), "user", meta.User(), "key", fp)
+			if ci != nil {
+				ci.authenticated(meta.User(), fp, rule.noPTY, time.Now())
+				s.leaveHandshake(ci)
+			}
+			s.log.Info("ssh connect", "remote", meta.RemoteAddr().String(), "user", logUser(meta.User()), "key", fp)
 			return perms, nil
 		},
 	}
