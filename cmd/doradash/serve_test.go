@@ -324,6 +324,33 @@ func TestServeDashboardPerSession(t *testing.T) {
 	}
 }
 
+// Issue 8 item 1: a terminal of 4294967295 rows made the real dashboard
+// allocate by its height and took the whole process down; 100000×100000 held
+// gigabytes. The dashboard is drawn at the clamp (sshd.MaxColumns×MaxRows)
+// instead, and the heap stays small whatever the client claims.
+func TestServeHugeTerminalIsClamped(t *testing.T) {
+	s := startServe(t, "--demo", "--now", serveNow)
+	const huge = 4294967295
+	term := openTerminal(t, s.login(t), huge, huge)
+	term.waitScreen(t, 0, "Deployment frequency", "DEMO")
+	from := term.resize(t, 100000, 100000)
+	term.press(t, "]")
+	term.waitScreen(t, from, "last 90 days")
+	from = term.resize(t, huge, 30)
+	term.press(t, "[")
+	term.waitScreen(t, from, "last 30 days")
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if ms.HeapInuse > 512<<20 {
+		t.Errorf("heap in use %d MiB with one clamped session", ms.HeapInuse>>20)
+	}
+	term.press(t, "q")
+	if got := term.wait(t); got != 0 {
+		t.Errorf("exit status %d after q, want 0", got)
+	}
+}
+
 func TestServeRefusesUnlistedKey(t *testing.T) {
 	s := startServe(t, "--demo", "--now", serveNow)
 	stranger, _ := testkit.ClientKey(t)
