@@ -130,25 +130,29 @@ func SeverityFromInt(n int64) Severity {
 	return SeverityUnknown
 }
 
+// severityNames are the severity words of SPEC §1.
+var severityNames = [...]struct {
+	name string
+	sev  Severity
+}{
+	{"critical", 1}, {"high", 2}, {"major", 2}, {"medium", 3}, {"moderate", 3},
+	{"low", 4}, {"minor", 4}, {"info", 5}, {"informational", 5},
+}
+
 // SeverityFromString normalises a severity name as SPEC §1 lists them,
-// case-insensitively; anything unrecognised is unknown (not an error).
+// case-insensitively (Unicode simple case folding, as strings.EqualFold
+// and SPEC §2 define it: "ſev1" is "SEV1") and as written, white space
+// included; anything unrecognised is unknown (not an error).
 func SeverityFromString(s string) Severity {
-	l := strings.ToLower(s)
-	switch l {
-	case "critical":
-		return 1
-	case "high", "major":
-		return 2
-	case "medium", "moderate":
-		return 3
-	case "low", "minor":
-		return 4
-	case "info", "informational":
-		return 5
+	for _, n := range severityNames {
+		if strings.EqualFold(s, n.name) {
+			return n.sev
+		}
 	}
-	for _, prefix := range []string{"sev", "p", ""} {
-		if rest, ok := strings.CutPrefix(l, prefix); ok && len(rest) == 1 && rest[0] >= '1' && rest[0] <= '5' {
-			return Severity(rest[0] - '0')
+	// sev1…sev5, p1…p5, 1…5: a prefix and one ASCII digit.
+	if n := len(s); n > 0 && s[n-1] >= '1' && s[n-1] <= '5' {
+		if p := s[:n-1]; p == "" || strings.EqualFold(p, "sev") || strings.EqualFold(p, "p") {
+			return Severity(s[n-1] - '0')
 		}
 	}
 	return SeverityUnknown

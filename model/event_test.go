@@ -31,3 +31,17 @@ func TestPrintable(t *testing.T) {
 		t.Error("Printable copied a string that needs nothing replaced")
 	}
 }
+
+// TestSeverityFolding: severity names match by Unicode simple case folding,
+// as written (no trimming), with one ASCII digit.
+func TestSeverityFolding(t *testing.T) {
+	for in, want := range map[string]Severity{
+		"\u017fev2": 2, "\u017fEV5": 5, "CRITICAL": 1, "InFoRmAtIoNaL": 5, "MiNoR": 4, "P5": 5,
+		" sev2": 0, "sev2 ": 0, "sev\u00a02": 0, "sev\uff12": 0, "\u0130nfo": 0, "pp1": 0, "sev-1": 0, "s1": 0,
+		"\u212a": 0, // KELVIN SIGN folds to k, which no name is
+	} {
+		if got := SeverityFromString(in); got != want {
+			t.Errorf("SeverityFromString(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
