@@ -51,14 +51,14 @@ func (f Format) String() string {
 	return "Format(" + strconv.Itoa(int(f)) + ")"
 }
 
-// FormatFor resolves FormatAuto by file name: .ndjson/.jsonl -> NDJSON, else JSON.
-// Any other f is returned as it is.
+// FormatFor resolves FormatAuto by file name: .ndjson/.jsonl in any letter
+// case (Unicode simple case folding, as SPEC §2 matches environments) ->
+// NDJSON, else JSON. Any other f is returned as it is.
 func FormatFor(f Format, name string) Format {
 	if f != FormatAuto {
 		return f
 	}
-	switch strings.ToLower(path.Ext(name)) {
-	case ".ndjson", ".jsonl":
+	if ext := path.Ext(name); strings.EqualFold(ext, ".ndjson") || strings.EqualFold(ext, ".jsonl") {
 		return FormatNDJSON
 	}
 	return FormatJSON
@@ -322,10 +322,19 @@ const smallNames = 16
 
 func (n *nameSet) reset() {
 	n.buf, n.ends = n.buf[:0], n.ends[:0]
-	if len(n.big) > 0 {
+	switch {
+	case len(n.big) > maxKeptNames:
+		// Clearing costs what the map once held: after an object with a
+		// huge number of names, start afresh instead.
+		n.big = nil
+	case len(n.big) > 0:
 		clear(n.big)
 	}
 }
+
+// maxKeptNames is the most names a nameSet's map may have held and still
+// be reused for the next object.
+const maxKeptNames = 1024
 
 // add adds name and reports whether it was in the set already.
 func (n *nameSet) add(name []byte) bool {
@@ -347,7 +356,7 @@ func (n *nameSet) add(name []byte) bool {
 	n.ends = append(n.ends, len(n.buf))
 	if len(n.ends) == smallNames {
 		if n.big == nil {
-			n.big = make(map[string]struct{})
+			n.big = make(map[string]struct{}, 2*smallNames)
 		}
 		start = 0
 		for _, end := range n.ends {
@@ -1071,7 +1080,7 @@ func (d *decoder) lines() error {
 		if d.lineNo == 1 {
 			line = bytes.TrimPrefix(line, utf8BOM)
 		}
-		if len(bytes.TrimSpace(line)) == 0 {
+		if blank(line) {
 			continue
 		}
 		d.line.reset(line)
@@ -1082,6 +1091,18 @@ func (d *decoder) lines() error {
 			}
 		}
 	}
+}
+
+// blank reports whether line holds nothing but JSON white space (space,
+// tab, carriage return). Other white space, a form feed or U+00A0 say, is
+// not JSON: a line holding it is a rejected record, not a blank line.
+func blank(line []byte) bool {
+	for _, c := range line {
+		if c != ' ' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // lineRecord decodes the record on one NDJSON line; an error means the

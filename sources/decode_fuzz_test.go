@@ -131,7 +131,7 @@ func FuzzDecodeNDJSON(f *testing.F) {
 		// or a rejection, the last one too, terminated or not.
 		lines := 0
 		for _, l := range bytes.Split(bytes.TrimPrefix(data, utf8BOM), []byte("\n")) {
-			if len(bytes.TrimSpace(l)) > 0 {
+			if len(bytes.Trim(l, " \t\r")) > 0 {
 				lines++
 			}
 		}

@@ -128,10 +128,14 @@ func TestDecodeByteOrderMark(t *testing.T) {
 func TestDecodeDuplicateMembers(t *testing.T) {
 	const z = "2026-11-20T14:03:00Z"
 	ok := "D|a||production|" + z + "|success|"
-	var many strings.Builder
+	var many, huge strings.Builder
 	for i := range 3 * smallNames {
 		fmt.Fprintf(&many, `"x%d": %d, `, i, i)
 	}
+	for i := range maxKeptNames + 10 {
+		fmt.Fprintf(&huge, `"y%d": %d, `, i, i)
+	}
+	hugeRec := `{"id": "a", ` + huge.String() + `"finished_at": ` + ts + `}`
 	runDecodeCases(t, FormatJSON, []decodeCase{
 		{name: "id twice", doc: dep(`"id": "a", "finished_at": ` + ts + `, "id": "b"`),
 			count: 1, first: `deployments[0]: duplicate member "id"`},
@@ -155,6 +159,11 @@ func TestDecodeDuplicateMembers(t *testing.T) {
 			count: 1, first: `deployments[0]: duplicate member "x0"`},
 		{name: "many unknown members, none twice", doc: dep(`"id": "a", ` + many.String() + `"finished_at": ` + ts),
 			want: []string{ok}},
+		{name: "names are remembered per record", doc: `{"deployments": [` + hugeRec + `, ` + hugeRec + `,
+				{"id": "b", ` + many.String() + `"finished_at": ` + ts + `}, {"id": "c", ` + many.String() + `"finished_at": ` + ts + `, "x47": 1},
+				{"id": "d", "y0": 1, "finished_at": ` + ts + `}, ` + hugeRec + `]}`,
+			want:  []string{ok, ok, "D|b||production|" + z + "|success|", "D|d||production|" + z + "|success|", ok},
+			count: 1, first: `deployments[3]: duplicate member "x47"`},
 		{name: "empty name twice", doc: dep(`"": 1, "id": "a", "finished_at": ` + ts + `, "": 2`),
 			count: 1, first: `deployments[0]: duplicate member ""`},
 		{name: "names differing in case are different", doc: dep(`"id": "a", "ID": "b", "Id": "c", "finished_at": ` + ts),
@@ -212,6 +221,26 @@ func TestDecodeDuplicateMembers(t *testing.T) {
 			count: 1, first: `line 1: duplicate member "status"`},
 		{name: "in a commit", doc: `{"kind": "deployment", "id": "a", "finished_at": ` + ts + `, "commits": [{"sha": "1", "sha": "1", "committed_at": ` + ts + `}]}`,
 			count: 1, first: `line 1: commits[0]: duplicate member "sha"`},
+	})
+}
+
+// TestDecodeBlankLines: an NDJSON line of JSON white space only is blank
+// and skipped (but counted); any other white space is a rejected record.
+func TestDecodeBlankLines(t *testing.T) {
+	const z = "2026-11-20T14:03:00Z"
+	d := `{"kind": "deployment", "id": "a", "finished_at": ` + ts + `}`
+	runDecodeCases(t, FormatNDJSON, []decodeCase{
+		{name: "JSON white space", doc: "\n \t\r \n\r\n\r\r\n" + d + "\n",
+			want: []string{"D|a||production|" + z + "|success|"}},
+		{name: "form feed", doc: "\f\n" + d + "\n",
+			want:  []string{"D|a||production|" + z + "|success|"},
+			count: 1, first: "line 1: not JSON: column 1: invalid character 0x0c looking for beginning of value"},
+		{name: "no-break space", doc: d + "\n\u00a0\n",
+			want:  []string{"D|a||production|" + z + "|success|"},
+			count: 1, first: "line 2: not JSON: column 1: invalid character 0xc2 looking for beginning of value"},
+		{name: "next line", doc: "\u0085\n" + d,
+			want:  []string{"D|a||production|" + z + "|success|"},
+			count: 1, first: "line 1: not JSON: column 1: invalid character 0xc2 looking for beginning of value"},
 	})
 }
 

@@ -518,6 +518,10 @@ func TestFormatFor(t *testing.T) {
 	}{
 		{FormatAuto, "deploys.ndjson", FormatNDJSON},
 		{FormatAuto, "/x/y/deploys.JSONL", FormatNDJSON},
+		{FormatAuto, "deploys.NdJson", FormatNDJSON},
+		{FormatAuto, "deploys.NDJ\u017fON", FormatNDJSON}, // long s folds to s
+		{FormatAuto, "deploys.ndjson.bak", FormatJSON},
+		{FormatAuto, "deploys.jsonlines", FormatJSON},
 		{FormatAuto, "deploys.json", FormatJSON},
 		{FormatAuto, "deploys", FormatJSON},
 		{FormatAuto, "/x.ndjson/deploys", FormatJSON},
