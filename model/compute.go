@@ -401,6 +401,15 @@ func SourceReports(st []SourceStatus) []SourceReport {
 			fr := s.FirstRejection
 			sr.FirstRejection = &fr
 		}
+		sr.Progress = s.Progress
+		if !s.RateLimitedUntil.IsZero() && s.State == SourceRateLimited {
+			t := s.RateLimitedUntil.UTC()
+			sr.RateLimitedUntil = &t
+		}
+		if s.API != nil {
+			a := *s.API
+			sr.API = &a
+		}
 		out = append(out, sr)
 	}
 	return out

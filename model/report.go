@@ -115,7 +115,25 @@ const (
 	SourceOK      SourceState = "ok"
 	SourceStale   SourceState = "stale"   // no success for more than 2 intervals
 	SourceFailing SourceState = "failing" // the last poll failed
+	// SourceSyncing: an API source's first full read is under way; its
+	// data so far is shown, marked partial (SourceStatus.Progress).
+	SourceSyncing SourceState = "syncing"
+	// SourceRateLimited: an API source waits for a rate limit's reset
+	// (SourceStatus.RateLimitedUntil), keeping its data.
+	SourceRateLimited SourceState = "rate_limited"
 )
+
+// APIStats is what an API source (SPEC §8) cost and the rate-limit
+// headroom it was last told.
+type APIStats struct {
+	Requests int `json:"requests"` // HTTP requests made since start
+	Cached   int `json:"cached"`   // answered by a 304 or from the cache
+	// RateLimit and RateRemaining as the vendor last reported them; -1
+	// when not reported.
+	RateLimit     int       `json:"rate_limit"`
+	RateRemaining int       `json:"rate_limit_remaining"`
+	RateReset     time.Time `json:"-"`
+}
 
 // SourceStatus is the health of one source and the size of its last good
 // data. It is a value: the poller hands out copies.
@@ -136,6 +154,14 @@ type SourceStatus struct {
 	FailingSince   time.Time     `json:"-"`
 	Interval       time.Duration `json:"-"`
 	LastDuration   time.Duration `json:"-"` // how long the last poll took
+	// Progress says how far a syncing source got ("412 deployments,
+	// page 5"); "" otherwise.
+	Progress string `json:"progress,omitempty"`
+	// RateLimitedUntil is the reset a rate-limited source waits for; zero
+	// otherwise.
+	RateLimitedUntil time.Time `json:"-"`
+	// API is set for API sources only.
+	API *APIStats `json:"-"`
 }
 
 // Version is one immutable state of all sources: the merged dataset and
@@ -174,6 +200,13 @@ type SourceReport struct {
 	FirstRejection *string    `json:"first_rejection"`
 	LastSuccess    *time.Time `json:"last_success"`
 	Error          *string    `json:"error"`
+	// Progress of a syncing source (SPEC §8.7), omitted otherwise.
+	Progress string `json:"progress,omitempty"`
+	// RateLimitedUntil is present while the source is rate limited.
+	RateLimitedUntil *time.Time `json:"rate_limited_until,omitempty"`
+	// API is present for API sources: requests made, answered from the
+	// cache or with 304, and the rate-limit headroom left.
+	API *APIStats `json:"api,omitempty"`
 }
 
 // IncidentView is an incident as the report and the dashboard list it.

@@ -32,6 +32,7 @@ type Config struct {
 	// LinkIncidentsWithin is the limit of links by time (SPEC §3); 0: off.
 	LinkIncidentsWithin time.Duration
 	Sources             []SourceConfig
+	CacheDir            string // the API sources' cache; "": the default
 	SSH                 SSHConfig
 	HTTP                HTTPConfig
 }
@@ -50,6 +51,7 @@ type SourceConfig struct {
 	BearerTokenEnv string
 	BearerToken    string // read from BearerTokenEnv; never printed
 	CAFile         string
+	API            APIConfig // github: the keys of SPEC §8.1–8.2
 }
 
 // SSHConfig is the [ssh] table.
@@ -273,6 +275,8 @@ func (p *configParser) top(raw map[string]any, c *Config) error {
 			c.DowntimeMaxSeverity = int(n)
 		case "link_incidents_within":
 			c.LinkIncidentsWithin, err = p.durationOrZero(k, "link_incidents_within", v)
+		case "cache_dir":
+			c.CacheDir, err = p.cacheDirKey(k, v)
 		case "source":
 			err = p.sources(v, c)
 		case "ssh":
@@ -317,9 +321,10 @@ func (p *configParser) sources(v any, c *Config) error {
 }
 
 var sourceKeys = map[string][]string{
-	"file": {"name", "type", "path", "format", "interval"},
-	"http": {"name", "type", "url", "format", "interval", "timeout", "max_bytes", "headers", "bearer_token_env", "ca_file"},
-	"demo": {"name", "type", "interval"},
+	"file":   {"name", "type", "path", "format", "interval"},
+	"http":   {"name", "type", "url", "format", "interval", "timeout", "max_bytes", "headers", "bearer_token_env", "ca_file"},
+	"demo":   {"name", "type", "interval"},
+	"github": githubKeys,
 }
 
 func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, error) {
@@ -339,14 +344,14 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 	what := fmt.Sprintf("source %q", s.Name)
 	typ, ok := t["type"]
 	if !ok {
-		return s, p.errAt(header, "%s: missing required key \"type\" (file, http or demo)", what)
+		return s, p.errAt(header, "%s: missing required key \"type\" (file, http, github or demo)", what)
 	}
 	if s.Type, err = p.str(prefix+"type", what+": type", typ); err != nil {
 		return s, err
 	}
 	allowed, ok := sourceKeys[s.Type]
 	if !ok {
-		return s, p.errAt(prefix+"type", "%s: unknown type %q (file, http or demo)", what, s.Type)
+		return s, p.errAt(prefix+"type", "%s: unknown type %q (file, http, github or demo)", what, s.Type)
 	}
 	for _, k := range p.sortedKeys(prefix, t) {
 		if !slices.Contains(allowed, k) {
@@ -392,6 +397,8 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 				s.CAFile = p.resolve(s.CAFile)
 				err = p.checkCAFile(key, label, s.CAFile)
 			}
+		default:
+			err = p.apiKey(&s, k, key, label, v)
 		}
 		if err != nil {
 			return s, err
@@ -403,7 +410,7 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 	case s.Type == "http" && s.URL == "":
 		return s, p.errAt(header, "%s: missing required key \"url\"", what)
 	}
-	return s, nil
+	return s, p.checkAPISource(prefix, what, &s)
 }
 
 func (p *configParser) ssh(v any, s *SSHConfig) error {

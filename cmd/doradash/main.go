@@ -72,6 +72,7 @@ Flags (every command):
   --service NAME        only this service (repeatable)
   --environment NAME    deployments of this environment (repeatable; default production)
   --now RFC3339         compute as of this instant (replays the past exactly)
+  --no-cache            ignore the API sources' on-disk cache for this run
   --help                this help
 
 serve only:
@@ -167,6 +168,7 @@ type commonFlags struct {
 	services     multiFlag
 	environments multiFlag
 	now          string
+	noCache      bool
 }
 
 func newFlagSet(name string, e *env, c *commonFlags) *flag.FlagSet {
@@ -178,6 +180,7 @@ func newFlagSet(name string, e *env, c *commonFlags) *flag.FlagSet {
 	fs.Var(&c.services, "service", "only this service (repeatable)")
 	fs.Var(&c.environments, "environment", "deployments of this environment (repeatable)")
 	fs.StringVar(&c.now, "now", "", "compute as of this RFC 3339 instant")
+	fs.BoolVar(&c.noCache, "no-cache", false, "ignore the API sources' on-disk cache for this run")
 	return fs
 }
 
@@ -213,6 +216,11 @@ type settings struct {
 	noConfig bool // … because no configuration file was found
 	now      time.Time
 	fixed    bool // --now was given: the clock stands still
+	// API sources: --no-cache, the default cache_dir, and where the
+	// cache's warnings go (nil: nowhere).
+	noCache         bool
+	defaultCacheDir string
+	warnLog         *slog.Logger
 }
 
 func (s *settings) clock() func() time.Time {
@@ -284,6 +292,13 @@ func prepare(fs *flag.FlagSet, c *commonFlags, args []string, e *env, log *slog.
 	s, err := resolve(c, e)
 	if err != nil {
 		return nil, nil, err
+	}
+	s.noCache, s.defaultCacheDir = c.noCache, defaultCacheDir(e.getenv)
+	switch fs.Name() {
+	case "snapshot", "check":
+		s.warnLog = newWarningLogger(e.stderr)
+	default:
+		s.warnLog = log
 	}
 	p, err := buildPoller(s, log)
 	if err != nil {

@@ -116,6 +116,9 @@ func checkLine(st model.SourceStatus, nameW, targetW int) string {
 	if !st.OK {
 		state = "FAIL"
 	}
+	if st.State == model.SourceRateLimited {
+		state = "RATE"
+	}
 	var facts []string
 	if st.OK {
 		facts = append(facts, fmt.Sprintf("%d deployments, %d incidents, %d rejected", st.Deployments, st.Incidents, st.Rejected))
@@ -124,7 +127,29 @@ func checkLine(st model.SourceStatus, nameW, targetW int) string {
 		}
 	} else {
 		facts = append(facts, st.Error)
+		if st.State == model.SourceRateLimited {
+			// What was read before the limit is kept and shown.
+			facts = append(facts, fmt.Sprintf("kept %d deployments, %d incidents", st.Deployments, st.Incidents))
+		}
+	}
+	if st.API != nil {
+		facts = append(facts, apiFacts(st.API))
 	}
 	facts = append(facts, fmt.Sprintf("%d ms", st.LastDuration.Milliseconds()))
 	return fmt.Sprintf("%-4s  %-*s  %-*s  %s", state, nameW, st.Name, targetW, st.Target, strings.Join(facts, ", "))
+}
+
+// apiFacts words an API source's cost for `check`: "412 requests (380
+// from cache or 304), rate limit 4,612 of 5,000 left".
+func apiFacts(a *model.APIStats) string {
+	out := fmt.Sprintf("%d requests (%d from cache or 304)", a.Requests, a.Cached)
+	switch {
+	case a.RateRemaining >= 0 && a.RateLimit > 0:
+		out += fmt.Sprintf(", rate limit %d of %d left", a.RateRemaining, a.RateLimit)
+	case a.RateRemaining >= 0:
+		out += fmt.Sprintf(", rate limit %d left", a.RateRemaining)
+	default:
+		out += ", rate limit not reported"
+	}
+	return out
 }

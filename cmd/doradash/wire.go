@@ -8,6 +8,7 @@ import (
 	"doradash/model"
 	"doradash/sources"
 	"doradash/sources/demo"
+	"doradash/sources/github"
 	"doradash/sources/httpsrc"
 	"doradash/sources/poller"
 )
@@ -17,8 +18,9 @@ import (
 func buildPoller(s *settings, log *slog.Logger) (*poller.Poller, error) {
 	clock := s.clock()
 	entries := make([]poller.Entry, 0, len(s.cfg.Sources))
+	api := s.apiEnv()
 	for _, sc := range s.cfg.Sources {
-		src, err := buildSource(sc, clock)
+		src, err := buildSource(sc, clock, api)
 		if err != nil {
 			// The configuration parser checks what it can with lines;
 			// this is the rest (the source's own error names it).
@@ -29,7 +31,7 @@ func buildPoller(s *settings, log *slog.Logger) (*poller.Poller, error) {
 	return poller.New(entries, poller.Options{Clock: clock, Logger: log}), nil
 }
 
-func buildSource(sc SourceConfig, clock func() time.Time) (sources.Source, error) {
+func buildSource(sc SourceConfig, clock func() time.Time, api *apiEnv) (sources.Source, error) {
 	format, err := sources.ParseFormat(sc.Format)
 	if err != nil {
 		return nil, err
@@ -45,6 +47,10 @@ func buildSource(sc SourceConfig, clock func() time.Time) (sources.Source, error
 		})
 	case "demo":
 		return demo.New(sc.Name, clock), nil
+	case "github":
+		o := githubOptions(sc, api.windowDays, clock, "doradash/"+versionString())
+		o.Cache = api.cache()
+		return github.New(o)
 	}
 	return nil, fmt.Errorf("%w %q", sources.ErrUnsupported, sc.Type)
 }

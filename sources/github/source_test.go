@@ -9,15 +9,18 @@ import (
 
 	"doradash/model"
 	"doradash/sources"
+	"doradash/sources/github/githubtest"
 )
 
-func newFake(t *testing.T) *fakeGitHub {
-	return newFakeGitHub(t, &fakeClock{t: epoch}, testToken)
+func newFake(t *testing.T) *githubtest.Server {
+	f := githubtest.NewServer(githubtest.NewClock(epoch), testToken)
+	t.Cleanup(f.Close)
+	return f
 }
 
 func TestFirstSyncMatchesNativeRecordsAndSecondPollCostsOnly304s(t *testing.T) {
 	f := newFake(t)
-	genRepo(f, 250) // 3 pages of deployments
+	f.Generate(250, epoch) // 3 pages of deployments
 	s := newTestSource(t, f, nil, nil)
 	res := fetch(t, s)
 	if res.Rejected != 0 || res.Batch == nil {
@@ -44,7 +47,7 @@ func TestFirstSyncMatchesNativeRecordsAndSecondPollCostsOnly304s(t *testing.T) {
 	if lt := metrics(got)[0].LeadTime; lt.Count == 0 {
 		t.Fatal("no lead time")
 	}
-	first, _ := f.counts()
+	first, _ := f.Counts()
 	// 3 list pages + 250 statuses + 225 successes' commits (1 commit + 224 comparisons… minus nothing)
 	if first > 3+250+230 {
 		t.Errorf("first sync made %d requests", first)
@@ -54,7 +57,7 @@ func TestFirstSyncMatchesNativeRecordsAndSecondPollCostsOnly304s(t *testing.T) {
 	}
 
 	res2 := fetch(t, s)
-	total, nm := f.counts()
+	total, nm := f.Counts()
 	second := total - first
 	if !res2.Unchanged {
 		t.Error("second poll of an unchanged repository is not Unchanged")
@@ -67,24 +70,24 @@ func TestFirstSyncMatchesNativeRecordsAndSecondPollCostsOnly304s(t *testing.T) {
 
 func TestStatusesChangeBetweenPolls(t *testing.T) {
 	f := newFake(t)
-	f.commits = []fakeCommit{{sha: "a1", author: epoch.Add(-3 * time.Hour), committer: epoch.Add(-3 * time.Hour)}}
-	d := &fakeDeployment{id: 7, sha: "a1", env: "production", created: epoch.Add(-2 * time.Hour),
-		statuses: []fakeStatus{{1, "queued", epoch.Add(-2 * time.Hour)}}}
-	f.deployments = []*fakeDeployment{d}
+	f.Commits = []githubtest.Commit{{SHA: "a1", Author: epoch.Add(-3 * time.Hour), Committer: epoch.Add(-3 * time.Hour)}}
+	d := &githubtest.Deployment{ID: 7, SHA: "a1", Env: "production", Created: epoch.Add(-2 * time.Hour),
+		Statuses: []githubtest.Status{{ID: 1, State: "queued", Created: epoch.Add(-2 * time.Hour)}}}
+	f.Deployments = []*githubtest.Deployment{d}
 	s := newTestSource(t, f, nil, nil)
 	if res := fetch(t, s); len(res.Batch.Deployments) != 0 {
 		t.Fatalf("queued deployment made a record: %+v", res.Batch.Deployments)
 	}
-	f.mu.Lock()
-	d.statuses = append(d.statuses, fakeStatus{2, "in_progress", epoch.Add(-110 * time.Minute)})
-	f.mu.Unlock()
+	f.Lock()
+	d.Statuses = append(d.Statuses, githubtest.Status{ID: 2, State: "in_progress", Created: epoch.Add(-110 * time.Minute)})
+	f.Unlock()
 	if res := fetch(t, s); !res.Unchanged {
 		t.Fatalf("in_progress changed the records: %+v", res)
 	}
-	f.mu.Lock()
-	d.statuses = append(d.statuses, fakeStatus{3, "success", epoch.Add(-100 * time.Minute)},
-		fakeStatus{4, "failure", epoch.Add(-90 * time.Minute)})
-	f.mu.Unlock()
+	f.Lock()
+	d.Statuses = append(d.Statuses, githubtest.Status{ID: 3, State: "success", Created: epoch.Add(-100 * time.Minute)},
+		githubtest.Status{ID: 4, State: "failure", Created: epoch.Add(-90 * time.Minute)})
+	f.Unlock()
 	res := fetch(t, s)
 	if len(res.Batch.Deployments) != 1 {
 		t.Fatalf("records: %+v", res.Batch.Deployments)
@@ -95,22 +98,17 @@ func TestStatusesChangeBetweenPolls(t *testing.T) {
 		t.Fatalf("record: %+v", dep)
 	}
 	// Final: a later poll does not read its statuses again.
-	before := f.byKindCount("statuses")
+	before := f.Kind("statuses")
 	fetch(t, s)
-	if f.byKindCount("statuses") != before {
+	if f.Kind("statuses") != before {
 		t.Error("statuses of a successful deployment read again")
 	}
 }
 
-func (f *fakeGitHub) byKindCount(k string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.byKind[k]
-}
 
 func TestHistoryStopsTheWalk(t *testing.T) {
 	f := newFake(t)
-	genRepo(f, 400) // 1200 hours = 50 days
+	f.Generate(400, epoch) // 1200 hours = 50 days
 	s := newTestSource(t, f, nil, func(o *Options) { o.History = 10 * 24 * time.Hour })
 	res := fetch(t, s)
 	cutoff := epoch.Add(-10 * 24 * time.Hour)
@@ -122,14 +120,14 @@ func TestHistoryStopsTheWalk(t *testing.T) {
 	}
 	// 80 deployments in 10 days: the first page holds them and older ones;
 	// the walk stops there.
-	if n := f.byKindCount("deployments"); n != 1 {
+	if n := f.Kind("deployments"); n != 1 {
 		t.Errorf("%d list pages read, want 1", n)
 	}
 }
 
 func TestCommitTimeCommitter(t *testing.T) {
 	f := newFake(t)
-	genRepo(f, 30)
+	f.Generate(30, epoch)
 	s := newTestSource(t, f, nil, func(o *Options) { o.CommitTime = "committer" })
 	res := fetch(t, s)
 	want := expectedBatch(t, f, epoch.Add(-MinHistory), "committer")
@@ -144,11 +142,11 @@ func TestComparisonOverSeveralPages(t *testing.T) {
 	f := newFake(t)
 	for i := range 260 {
 		at := epoch.Add(-time.Duration(300-i) * time.Hour)
-		f.commits = append(f.commits, fakeCommit{sha: "s" + itoa(i), author: at, committer: at})
+		f.Commits = append(f.Commits, githubtest.Commit{SHA: "s" + itoa(i), Author: at, Committer: at})
 	}
-	f.deployments = []*fakeDeployment{
-		{id: 1, sha: "s000", env: "production", created: epoch.Add(-200 * time.Hour), statuses: []fakeStatus{{1, "success", epoch.Add(-200 * time.Hour)}}},
-		{id: 2, sha: "s259", env: "production", created: epoch.Add(-2 * time.Hour), statuses: []fakeStatus{{2, "success", epoch.Add(-2 * time.Hour)}}},
+	f.Deployments = []*githubtest.Deployment{
+		{ID: 1, SHA: "s000", Env: "production", Created: epoch.Add(-200 * time.Hour), Statuses: []githubtest.Status{{ID: 1, State: "success", Created: epoch.Add(-200 * time.Hour)}}},
+		{ID: 2, SHA: "s259", Env: "production", Created: epoch.Add(-2 * time.Hour), Statuses: []githubtest.Status{{ID: 2, State: "success", Created: epoch.Add(-2 * time.Hour)}}},
 	}
 	s := newTestSource(t, f, nil, nil)
 	res := fetch(t, s)
@@ -156,7 +154,7 @@ func TestComparisonOverSeveralPages(t *testing.T) {
 	if n := len(res.Batch.Deployments[1].Commits); n != 259 {
 		t.Fatalf("second deployment has %d commits, want 259 (three pages)", n)
 	}
-	if n := f.byKindCount("compare"); n != 3 {
+	if n := f.Kind("compare"); n != 3 {
 		t.Errorf("%d comparison pages read, want 3", n)
 	}
 }
@@ -167,34 +165,32 @@ func itoa(i int) string {
 
 func TestRateLimitCountdownWaitsForTheReset(t *testing.T) {
 	f := newFake(t)
-	genRepo(f, 40)
-	f.limit, f.remaining = 60, 60
-	f.reset = epoch.Add(20 * time.Minute)
+	f.Generate(40, epoch)
+	f.Limit, f.Remaining = 60, 60
+	f.Reset = epoch.Add(20 * time.Minute)
 	s := newTestSource(t, f, nil, func(o *Options) { o.MaxWait = time.Hour })
 	fetch(t, s)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.duringLimit != 0 {
-		t.Errorf("%d requests sent while the limit was exhausted", f.duringLimit)
+	if n := f.DuringLimit(); n != 0 {
+		t.Errorf("%d requests sent while the limit was exhausted", n)
 	}
-	if f.clock.Now().Before(epoch.Add(20 * time.Minute)) {
+	if f.Clock.Now().Before(epoch.Add(20 * time.Minute)) {
 		t.Error("the source did not wait for the reset")
 	}
 }
 
 func TestRateLimited403WaitsAndSendsNothingBeforeReset(t *testing.T) {
 	f := newFake(t)
-	genRepo(f, 150)
+	f.Generate(150, epoch)
 	s := newTestSource(t, f, nil, nil) // MaxWait: 30s
 	fetch(t, s)
 	// Another client spends the budget; new deployments appear.
-	f.mu.Lock()
-	f.remaining = 0
-	f.reset = f.clock.Now().Add(40 * time.Minute)
-	reset := time.Unix(f.reset.Unix(), 0)
-	f.deployments = append(f.deployments, &fakeDeployment{id: 5000, sha: f.commits[len(f.commits)-1].sha, env: "production",
-		created: epoch.Add(-time.Minute), statuses: []fakeStatus{{99999, "success", epoch.Add(-time.Minute)}}})
-	f.mu.Unlock()
+	f.Lock()
+	f.Remaining = 0
+	f.Reset = f.Clock.Now().Add(40 * time.Minute)
+	reset := time.Unix(f.Reset.Unix(), 0)
+	f.Deployments = append(f.Deployments, &githubtest.Deployment{ID: 5000, SHA: f.Commits[len(f.Commits)-1].SHA, Env: "production",
+		Created: epoch.Add(-time.Minute), Statuses: []githubtest.Status{{ID: 99999, State: "success", Created: epoch.Add(-time.Minute)}}})
+	f.Unlock()
 
 	res, err := s.Fetch(context.Background())
 	var rl *sources.RateLimitedError
@@ -210,47 +206,43 @@ func TestRateLimited403WaitsAndSendsNothingBeforeReset(t *testing.T) {
 	if p := s.Progress(); !p.RateLimitedUntil.Equal(reset) || p.RateRemaining != 0 {
 		t.Errorf("progress: %+v", p)
 	}
-	before, _ := f.counts()
+	before, _ := f.Counts()
 	if _, err := s.Fetch(context.Background()); !errors.As(err, &rl) {
 		t.Fatalf("Fetch before the reset: %v", err)
 	}
-	if after, _ := f.counts(); after != before {
+	if after, _ := f.Counts(); after != before {
 		t.Errorf("%d requests sent before the reset", after-before)
 	}
-	f.clock.Advance(41 * time.Minute)
+	f.Clock.Advance(41 * time.Minute)
 	res = fetch(t, s)
 	if res.Batch == nil || len(res.Batch.Deployments) != 151 {
 		t.Fatalf("after the reset: %+v", res)
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.duringLimit != 0 {
-		t.Errorf("%d requests while limited after the 403", f.duringLimit)
+	if n := f.DuringLimit(); n != 0 {
+		t.Errorf("%d requests while limited after the 403", n)
 	}
 }
 
 func TestSecondaryRateLimit(t *testing.T) {
 	f := newFake(t)
-	genRepo(f, 20)
-	f.secondary["/statuses"] = 1
+	f.Generate(20, epoch)
+	f.Secondary["/statuses"] = 1
 	s := newTestSource(t, f, nil, func(o *Options) { o.MaxWait = 2 * time.Minute })
 	res := fetch(t, s)
 	if len(res.Batch.Deployments) != 20 {
 		t.Fatalf("%d deployments", len(res.Batch.Deployments))
 	}
-	f.mu.Lock()
-	if f.duringLimit != 0 {
-		t.Errorf("%d requests inside the retry-after", f.duringLimit)
+	if n := f.DuringLimit(); n != 0 {
+		t.Errorf("%d requests inside the retry-after", n)
 	}
-	f.mu.Unlock()
-	if f.clock.Now().Sub(epoch) < 60*time.Second {
+	if f.Clock.Now().Sub(epoch) < 60*time.Second {
 		t.Error("did not wait for retry-after")
 	}
 
 	// With the 30s limit of snapshot, the same answer ends the poll.
 	f2 := newFake(t)
-	genRepo(f2, 20)
-	f2.secondary["/statuses"] = 1
+	f2.Generate(20, epoch)
+	f2.Secondary["/statuses"] = 1
 	s2 := newTestSource(t, f2, nil, nil)
 	_, err := s2.Fetch(context.Background())
 	var rl *sources.RateLimitedError
@@ -261,9 +253,9 @@ func TestSecondaryRateLimit(t *testing.T) {
 
 func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {
 	f := newFake(t)
-	genRepo(f, 150)
-	f.fail500["/deployments/1010/statuses"] = 2
-	f.hang["/compare/"] = 1
+	f.Generate(150, epoch)
+	f.Fail500["/deployments/1010/statuses"] = 2
+	f.Hang["/compare/"] = 1
 	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = 300 * time.Millisecond })
 	res := fetch(t, s)
 	want := expectedBatch(t, f, epoch.Add(-MinHistory), "author")
@@ -275,9 +267,9 @@ func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {
 
 	// Four 500s in a row: the poll fails, the data stays with the caller,
 	// and the next poll goes on.
-	f.mu.Lock()
-	f.fail500["/deployments"] = 4
-	f.mu.Unlock()
+	f.Lock()
+	f.Fail500["/deployments"] = 4
+	f.Unlock()
 	if _, err := s.Fetch(context.Background()); err == nil {
 		t.Fatal("four 500s did not fail the poll")
 	} else if want := "HTTP 500"; !contains(err.Error(), want) {

@@ -6,6 +6,7 @@ package poller
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -120,6 +121,11 @@ type sourceState struct {
 	failingSince   time.Time
 	lastDuration   time.Duration
 	state          model.SourceState // last computed state, for logging changes
+	// Of API sources (sources.Reporter) only: their last reported
+	// progress, and the reset a rate-limited poll ended with.
+	reporter     sources.Reporter
+	progress     sources.Progress
+	limitedUntil time.Time
 }
 
 // New returns a Poller for entries, in configuration order (later sources
@@ -153,7 +159,7 @@ func New(entries []Entry, o Options) *Poller {
 		if iv <= 0 {
 			iv = DefaultInterval
 		}
-		p.srcs = append(p.srcs, &sourceState{
+		st := &sourceState{
 			src:      e.Source,
 			name:     e.Source.Name(),
 			typ:      e.Source.Type(),
@@ -161,7 +167,13 @@ func New(entries []Entry, o Options) *Poller {
 			interval: iv,
 			refresh:  make(chan struct{}, 1),
 			state:    model.SourcePending,
-		})
+		}
+		if r, ok := e.Source.(sources.Reporter); ok {
+			st.reporter = r
+			st.progress = r.Progress()
+			r.Observe(func(pr sources.Progress, partial *model.Batch) { p.observe(st, pr, partial) })
+		}
+		p.srcs = append(p.srcs, st)
 	}
 	p.latest.Store(&model.Version{Data: p.data, Sources: p.statuses(p.now())})
 	return p
@@ -258,8 +270,14 @@ func (p *Poller) loop(ctx context.Context, s *sourceState) {
 		}
 		p.signal()
 		var delay time.Duration
+		p.mu.Lock()
+		until := s.limitedUntil
+		p.mu.Unlock()
 		if ok {
 			delay = s.interval
+		} else if !until.IsZero() {
+			// Nothing is sent before the reset.
+			delay = max(time.Until(until), p.minBackoff)
 		} else {
 			p.mu.Lock()
 			n := s.failures
@@ -339,9 +357,28 @@ func (p *Poller) poll(ctx context.Context, s *sourceState) bool {
 	res, err := s.src.Fetch(ctx)
 	took := time.Since(t0)
 	end := p.now()
+	var progress sources.Progress
+	if s.reporter != nil {
+		progress = s.reporter.Progress()
+	}
+	var limited *sources.RateLimitedError
+	errors.As(err, &limited)
 
 	p.mu.Lock()
 	s.inFlightSince = time.Time{}
+	if s.reporter != nil {
+		s.progress = progress
+		s.limitedUntil = time.Time{}
+		if limited != nil {
+			s.limitedUntil = limited.Until
+			if limited.Partial != nil {
+				// Everything the source knows, older data included.
+				s.batch, s.rejected, s.firstRejection = limited.Partial, limited.Rejected, limited.FirstRejection
+				p.dirty = true
+				p.updated = end
+			}
+		}
+	}
 	if ctx.Err() != nil {
 		// Shutting down: this outcome says nothing about the source.
 		p.mu.Unlock()
@@ -351,7 +388,11 @@ func (p *Poller) poll(ctx context.Context, s *sourceState) bool {
 	s.polled = true
 	s.lastAttempt = start
 	s.lastDuration = took
-	if err != nil {
+	if limited != nil {
+		// Not a failure: the source waits for the reset (SPEC §8.1).
+		s.ok = false
+		s.err = err.Error()
+	} else if err != nil {
 		s.ok = false
 		s.err = err.Error()
 		if s.failures == 0 {
@@ -393,6 +434,16 @@ func (p *Poller) poll(ctx context.Context, s *sourceState) bool {
 // succeeded has no data that could be stale: a hung first attempt stays
 // pending (the dashboard reads it as "no data yet").
 func stateOf(s *sourceState, now time.Time) model.SourceState {
+	// API sources (SPEC §8.7): rate limited wins over everything while
+	// the source waits for a reset; syncing while its first full read runs.
+	if s.reporter != nil {
+		if !s.limitedUntil.IsZero() || !s.progress.RateLimitedUntil.IsZero() {
+			return model.SourceRateLimited
+		}
+		if s.progress.Syncing && !s.inFlightSince.IsZero() && (!s.polled || s.ok) {
+			return model.SourceSyncing
+		}
+	}
 	if s.polled && !s.ok {
 		return model.SourceFailing
 	}
@@ -403,6 +454,20 @@ func stateOf(s *sourceState, now time.Time) model.SourceState {
 		return model.SourcePending
 	}
 	return model.SourceOK
+}
+
+// observe takes an API source's progress and partial data from inside its
+// Fetch (sources.Reporter), and asks Run's publisher to show them.
+func (p *Poller) observe(s *sourceState, pr sources.Progress, partial *model.Batch) {
+	p.mu.Lock()
+	s.progress = pr
+	if partial != nil {
+		s.batch = partial
+		p.dirty = true
+		p.updated = p.now()
+	}
+	p.mu.Unlock()
+	p.signal()
 }
 
 // logChange logs a state transition once.
@@ -475,6 +540,18 @@ func (p *Poller) statusesLocked(now time.Time) []model.SourceStatus {
 		if s.batch != nil {
 			st.Deployments = len(s.batch.Deployments)
 			st.Incidents = len(s.batch.Incidents)
+		}
+		if s.reporter != nil {
+			pr := s.progress
+			if pr.Syncing {
+				st.Progress = pr.Detail
+			}
+			st.RateLimitedUntil = s.limitedUntil
+			if pr.RateLimitedUntil.After(st.RateLimitedUntil) {
+				st.RateLimitedUntil = pr.RateLimitedUntil
+			}
+			st.API = &model.APIStats{Requests: pr.Requests, Cached: pr.Cached,
+				RateLimit: pr.RateLimit, RateRemaining: pr.RateRemaining, RateReset: pr.RateReset}
 		}
 		out[i] = st
 	}

@@ -1,4 +1,10 @@
-package github
+// Package githubtest is a server that behaves like api.github.com for the
+// endpoints the github source reads, for tests and benchmarks: Link
+// pagination, ETags and 304s (which do not count against the limit),
+// x-ratelimit-* headers counting down to a 403 with remaining 0, secondary
+// limits with retry-after, and injectable 500s and hangs. Response shapes
+// follow GitHub's REST documentation (API version 2022-11-28).
+package githubtest
 
 import (
 	"context"
@@ -12,23 +18,25 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
-// fakeClock is a clock whose Sleep advances it at once.
-type fakeClock struct {
+// Clock is a clock whose Sleep advances it at once.
+type Clock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *fakeClock) Now() time.Time {
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -38,99 +46,135 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
-func (c *fakeClock) Advance(d time.Duration) { _ = c.Sleep(context.Background(), d) }
+func (c *Clock) Advance(d time.Duration) { _ = c.Sleep(context.Background(), d) }
 
-// fakeCommit is a commit of the fake repository's linear history.
-type fakeCommit struct {
-	sha               string
-	author, committer time.Time
+// Commit is a commit of the fake repository's linear history.
+type Commit struct {
+	SHA               string
+	Author, Committer time.Time
 }
 
-// fakeDeployment is a deployment with its statuses (oldest first).
-type fakeDeployment struct {
-	id       int64
-	sha, env string
-	created  time.Time
-	statuses []fakeStatus
+// Deployment is a deployment with its statuses (oldest first).
+type Deployment struct {
+	ID       int64
+	SHA, Env string
+	Created  time.Time
+	Statuses []Status
 }
 
-type fakeStatus struct {
-	id      int64
-	state   string
-	created time.Time
+type Status struct {
+	ID      int64
+	State   string
+	Created time.Time
 }
 
-type fakeRun struct {
-	id               int64
-	sha, conclusion  string
-	created, updated time.Time
+type Run struct {
+	ID               int64
+	SHA, Conclusion  string
+	Created, Updated time.Time
 }
 
-type fakeIssue struct {
-	number          int64
-	title, state    string
-	created, closed time.Time
-	labels          []string
-	pr              bool
+type Issue struct {
+	Number          int64
+	Title, State    string
+	Created, Closed time.Time
+	Labels          []string
+	PR              bool
 }
 
-// fakeGitHub serves a repository the way api.github.com does, for the
+// Server serves a repository the way api.github.com does, for the
 // endpoints the source uses: Link pagination, ETags and 304s (which do
 // not count against the limit), x-ratelimit-* headers that count down to a
 // 403 with remaining 0, and injectable 500s, hangs and secondary limits.
-type fakeGitHub struct {
-	t     *testing.T
-	clock *fakeClock
+type Server struct {
+	Clock *Clock
+	URL   string
 	token string
 	srv   *httptest.Server
 
-	mu          sync.Mutex
-	repo        string
-	commits     []fakeCommit // oldest first
-	deployments []*fakeDeployment
-	runs        []fakeRun
-	issues      []fakeIssue
-	limit       int
-	remaining   int
-	reset       time.Time
-	// per path prefix: how many of the next requests fail this way
-	fail500   map[string]int
-	hang      map[string]int
-	secondary map[string]int
-	// counters
+	mu sync.Mutex // guards everything below; hold it (Lock) to change the repository
+	// Repo is "owner/name".
+	Repo        string
+	Commits     []Commit // oldest first: a linear history
+	Deployments []*Deployment
+	Runs        []Run
+	Issues      []Issue
+	// Limit, Remaining and Reset are the primary rate limit.
+	Limit     int
+	Remaining int
+	Reset     time.Time
+	// Per path substring: how many of the next requests fail this way.
+	Fail500   map[string]int
+	Hang      map[string]int
+	Secondary map[string]int
+
 	requests     int
 	notModified  int
 	byKind       map[string]int
-	duringLimit  int // requests received while the limit was exhausted
+	duringLimit  int // requests received while a limit said to wait
 	limitedUntil time.Time
 	badAuth      int
 }
 
-func newFakeGitHub(t *testing.T, clock *fakeClock, token string) *fakeGitHub {
-	f := &fakeGitHub{t: t, clock: clock, token: token, repo: "acme/checkout", limit: 5000, remaining: 5000,
-		fail500: map[string]int{}, hang: map[string]int{}, secondary: map[string]int{}, byKind: map[string]int{}}
-	f.reset = clock.Now().Add(time.Hour)
+func NewServer(clock *Clock, token string) *Server {
+	f := &Server{Clock: clock, token: token, Repo: "acme/checkout", Limit: 5000, Remaining: 5000,
+		Fail500: map[string]int{}, Hang: map[string]int{}, Secondary: map[string]int{}, byKind: map[string]int{}}
+	f.Reset = clock.Now().Add(time.Hour)
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
+	f.URL = f.srv.URL
 	return f
 }
 
-func (f *fakeGitHub) counts() (requests, notModified int) {
+// Close stops the server.
+func (f *Server) Close() { f.srv.Close() }
+
+// Client is an HTTP client for the server.
+func (f *Server) Client() *http.Client { return f.srv.Client() }
+
+// Lock and Unlock guard changes to the repository while the server runs.
+func (f *Server) Lock()   { f.mu.Lock() }
+func (f *Server) Unlock() { f.mu.Unlock() }
+
+// Counts returns the requests served and how many of them were 304s.
+func (f *Server) Counts() (requests, notModified int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.requests, f.notModified
 }
 
-func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
+// Kind returns how many requests of one kind (deployments, statuses,
+// compare, commit, runs, issues) were answered with 200 or 304.
+func (f *Server) Kind(k string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.byKind[k]
+}
+
+// DuringLimit is how many requests arrived while a rate-limit answer said
+// to wait (the 403 or 429 itself not counted).
+func (f *Server) DuringLimit() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.duringLimit
+}
+
+// BadAuth is how many requests lacked the token or GitHub's headers.
+func (f *Server) BadAuth() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.badAuth
+}
+
+func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.requests++
-	now := f.clock.Now()
+	now := f.Clock.Now()
 	if !f.limitedUntil.IsZero() && now.Before(f.limitedUntil) {
 		f.duringLimit++
 	}
-	if !now.Before(f.reset) {
-		f.remaining = f.limit
-		f.reset = now.Add(time.Hour)
+	if !now.Before(f.Reset) {
+		f.Remaining = f.Limit
+		f.Reset = now.Add(time.Hour)
 	}
 	if r.Header.Get("Authorization") != "Bearer "+f.token || !strings.HasPrefix(r.Header.Get("User-Agent"), "doradash/") ||
 		r.Header.Get("Accept") != "application/vnd.github+json" || r.Header.Get("X-GitHub-Api-Version") != "2022-11-28" {
@@ -140,25 +184,25 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := r.URL.Path
-	for prefix, n := range f.hang {
+	for prefix, n := range f.Hang {
 		if n > 0 && strings.Contains(path, prefix) {
-			f.hang[prefix]--
+			f.Hang[prefix]--
 			f.mu.Unlock()
 			<-r.Context().Done()
 			return
 		}
 	}
-	for prefix, n := range f.fail500 {
+	for prefix, n := range f.Fail500 {
 		if n > 0 && strings.Contains(path, prefix) {
-			f.fail500[prefix]--
+			f.Fail500[prefix]--
 			f.mu.Unlock()
 			http.Error(w, `{"message":"Server Error"}`, http.StatusInternalServerError)
 			return
 		}
 	}
-	for prefix, n := range f.secondary {
+	for prefix, n := range f.Secondary {
 		if n > 0 && strings.Contains(path, prefix) {
-			f.secondary[prefix]--
+			f.Secondary[prefix]--
 			f.limitedUntil = now.Add(60 * time.Second)
 			f.mu.Unlock()
 			w.Header().Set("Retry-After", "60")
@@ -169,14 +213,14 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	setRate := func() {
-		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(f.limit))
-		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(f.remaining))
-		w.Header().Set("X-RateLimit-Used", strconv.Itoa(f.limit-f.remaining))
-		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(f.reset.Unix(), 10))
+		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(f.Limit))
+		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(f.Remaining))
+		w.Header().Set("X-RateLimit-Used", strconv.Itoa(f.Limit-f.Remaining))
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(f.Reset.Unix(), 10))
 		w.Header().Set("X-RateLimit-Resource", "core")
 	}
-	if f.remaining <= 0 {
-		f.limitedUntil = f.reset
+	if f.Remaining <= 0 {
+		f.limitedUntil = f.Reset
 		setRate()
 		f.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -195,7 +239,7 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	f.remaining--
+	f.Remaining--
 	setRate()
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -216,7 +260,7 @@ func hexSum(b []byte) string {
 
 // page cuts items to the page the query asks for and writes the Link
 // header as GitHub does (next, last, first, prev).
-func (f *fakeGitHub) page(r *http.Request, n int) (from, to int, link string) {
+func (f *Server) page(r *http.Request, n int) (from, to int, link string) {
 	per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
 	if per <= 0 {
 		per = 30
@@ -248,8 +292,8 @@ func user() map[string]any {
 		"avatar_url": "https://github.com/images/error/octocat_happy.gif", "url": "https://api.github.com/users/octocat"}
 }
 
-func (f *fakeGitHub) route(r *http.Request) (body []byte, link string, status int, kind string) {
-	prefix := "/repos/" + f.repo
+func (f *Server) route(r *http.Request) (body []byte, link string, status int, kind string) {
+	prefix := "/repos/" + f.Repo
 	path := r.URL.Path
 	if !strings.HasPrefix(path, prefix+"/") {
 		return []byte(`{"message":"Not Found"}`), "", 404, "404"
@@ -258,24 +302,24 @@ func (f *fakeGitHub) route(r *http.Request) (body []byte, link string, status in
 	mustJSON := func(v any) []byte {
 		b, err := json.Marshal(v)
 		if err != nil {
-			f.t.Error(err)
+			panic(err)
 		}
 		return b
 	}
 	switch {
 	case rest == "deployments":
-		from, to, link := f.page(r, len(f.deployments))
+		from, to, link := f.page(r, len(f.Deployments))
 		var out []map[string]any
 		for _, d := range f.sortedDeployments()[from:to] {
 			out = append(out, map[string]any{
-				"url": "https://api.github.com/repos/" + f.repo + "/deployments/" + strconv.FormatInt(d.id, 10),
-				"id":  d.id, "node_id": "MDEwOkRlcGxveW1lbnQx", "sha": d.sha, "ref": "topic-branch", "task": "deploy",
-				"payload": map[string]any{}, "original_environment": d.env, "environment": d.env,
+				"url": "https://api.github.com/repos/" + f.Repo + "/deployments/" + strconv.FormatInt(d.ID, 10),
+				"id":  d.ID, "node_id": "MDEwOkRlcGxveW1lbnQx", "sha": d.SHA, "ref": "topic-branch", "task": "deploy",
+				"payload": map[string]any{}, "original_environment": d.Env, "environment": d.Env,
 				"description": "Deploy request from hubot", "creator": user(),
-				"created_at": ts(d.created), "updated_at": ts(d.created.Add(time.Hour)),
-				"statuses_url":          "https://api.github.com/repos/" + f.repo + "/deployments/1/statuses",
-				"repository_url":        "https://api.github.com/repos/" + f.repo,
-				"transient_environment": false, "production_environment": d.env == "production",
+				"created_at": ts(d.Created), "updated_at": ts(d.Created.Add(time.Hour)),
+				"statuses_url":          "https://api.github.com/repos/" + f.Repo + "/deployments/1/statuses",
+				"repository_url":        "https://api.github.com/repos/" + f.Repo,
+				"transient_environment": false, "production_environment": d.Env == "production",
 			})
 		}
 		if out == nil {
@@ -284,9 +328,9 @@ func (f *fakeGitHub) route(r *http.Request) (body []byte, link string, status in
 		return mustJSON(out), link, 200, "deployments"
 	case strings.HasPrefix(rest, "deployments/") && strings.HasSuffix(rest, "/statuses"):
 		id, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(rest, "deployments/"), "/statuses"), 10, 64)
-		var d *fakeDeployment
-		for _, x := range f.deployments {
-			if x.id == id {
+		var d *Deployment
+		for _, x := range f.Deployments {
+			if x.ID == id {
 				d = x
 			}
 		}
@@ -294,37 +338,37 @@ func (f *fakeGitHub) route(r *http.Request) (body []byte, link string, status in
 			return []byte(`{"message":"Not Found"}`), "", 404, "404"
 		}
 		// newest first
-		sts := append([]fakeStatus(nil), d.statuses...)
-		sort.Slice(sts, func(a, b int) bool { return sts[a].created.After(sts[b].created) })
+		sts := append([]Status(nil), d.Statuses...)
+		sort.Slice(sts, func(a, b int) bool { return sts[a].Created.After(sts[b].Created) })
 		from, to, link := f.page(r, len(sts))
 		out := []map[string]any{}
 		for _, s := range sts[from:to] {
 			out = append(out, map[string]any{
-				"url": "https://api.github.com/repos/" + f.repo + "/deployments/42/statuses/1", "id": s.id,
-				"node_id": "MDE2OkRlcGxveW1lbnRTdGF0dXMx", "state": s.state, "creator": user(),
-				"description": "Deployment finished successfully.", "environment": d.env,
+				"url": "https://api.github.com/repos/" + f.Repo + "/deployments/42/statuses/1", "id": s.ID,
+				"node_id": "MDE2OkRlcGxveW1lbnRTdGF0dXMx", "state": s.State, "creator": user(),
+				"description": "Deployment finished successfully.", "environment": d.Env,
 				"target_url": "https://example.com/deployment/42/output", "log_url": "https://example.com/deployment/42/output",
-				"created_at": ts(s.created), "updated_at": ts(s.created),
-				"deployment_url": "https://api.github.com/repos/" + f.repo + "/deployments/42",
-				"repository_url": "https://api.github.com/repos/" + f.repo, "environment_url": "https://test-branch.lab.acme.com",
+				"created_at": ts(s.Created), "updated_at": ts(s.Created),
+				"deployment_url": "https://api.github.com/repos/" + f.Repo + "/deployments/42",
+				"repository_url": "https://api.github.com/repos/" + f.Repo, "environment_url": "https://test-branch.lab.acme.com",
 			})
 		}
 		return mustJSON(out), link, 200, "statuses"
 	case strings.HasPrefix(rest, "compare/"):
 		base, head, ok := strings.Cut(strings.TrimPrefix(rest, "compare/"), "...")
-		bi, hi := f.commitIndex(base), f.commitIndex(head)
+		bi, hi := f.CommitIndex(base), f.CommitIndex(head)
 		if !ok || bi < 0 || hi < 0 {
 			return []byte(`{"message":"Not Found"}`), "", 404, "404"
 		}
 		statusWord := "ahead"
-		var cs []fakeCommit
+		var cs []Commit
 		switch {
 		case hi == bi:
 			statusWord = "identical"
 		case hi < bi:
 			statusWord = "behind"
 		default:
-			cs = f.commits[bi+1 : hi+1]
+			cs = f.Commits[bi+1 : hi+1]
 		}
 		var link string
 		from, to := 0, min(len(cs), 250) // GitHub's cap without page parameters
@@ -336,47 +380,47 @@ func (f *fakeGitHub) route(r *http.Request) (body []byte, link string, status in
 			commits = append(commits, commitJSON(c))
 		}
 		out := map[string]any{
-			"url": "https://api.github.com/repos/" + f.repo + "/compare/" + base + "..." + head, "status": statusWord,
+			"url": "https://api.github.com/repos/" + f.Repo + "/compare/" + base + "..." + head, "status": statusWord,
 			"ahead_by": max(0, hi-bi), "behind_by": max(0, bi-hi), "total_commits": len(cs),
-			"base_commit": commitJSON(f.commits[bi]), "merge_base_commit": commitJSON(f.commits[min(bi, hi)]),
+			"base_commit": commitJSON(f.Commits[bi]), "merge_base_commit": commitJSON(f.Commits[min(bi, hi)]),
 			"commits": commits, "files": []map[string]any{{"sha": "bbcd538c8e72b8c175046e27cc8f907076331401", "filename": "file1.txt", "status": "added", "additions": 103, "deletions": 21, "changes": 124}},
 		}
 		return mustJSON(out), link, 200, "compare"
 	case strings.HasPrefix(rest, "commits/"):
-		i := f.commitIndex(strings.TrimPrefix(rest, "commits/"))
+		i := f.CommitIndex(strings.TrimPrefix(rest, "commits/"))
 		if i < 0 {
 			return []byte(`{"message":"No commit found for SHA"}`), "", 422, "422"
 		}
-		return mustJSON(commitJSON(f.commits[i])), "", 200, "commit"
+		return mustJSON(commitJSON(f.Commits[i])), "", 200, "commit"
 	case strings.HasPrefix(rest, "actions/workflows/") && strings.HasSuffix(rest, "/runs"):
 		return f.serveRuns(r)
 	case rest == "issues":
-		var sel []fakeIssue
+		var sel []Issue
 		label := r.URL.Query().Get("labels")
-		for _, is := range f.issues {
-			for _, l := range is.labels {
+		for _, is := range f.Issues {
+			for _, l := range is.Labels {
 				if l == label {
 					sel = append(sel, is)
 					break
 				}
 			}
 		}
-		sort.Slice(sel, func(a, b int) bool { return sel[a].created.After(sel[b].created) })
+		sort.Slice(sel, func(a, b int) bool { return sel[a].Created.After(sel[b].Created) })
 		from, to, link := f.page(r, len(sel))
 		out := []map[string]any{}
 		for _, is := range sel[from:to] {
 			var labels []map[string]any
-			for i, l := range is.labels {
+			for i, l := range is.Labels {
 				labels = append(labels, map[string]any{"id": 208045946 + i, "node_id": "MDU6TGFiZWwyMDgwNDU5NDY=", "name": l, "color": "f29513", "default": false, "description": ""})
 			}
-			m := map[string]any{"id": 1000 + is.number, "number": is.number, "title": is.title, "state": is.state,
-				"user": user(), "labels": labels, "created_at": ts(is.created), "updated_at": ts(is.created), "closed_at": nil,
+			m := map[string]any{"id": 1000 + is.Number, "number": is.Number, "title": is.Title, "state": is.State,
+				"user": user(), "labels": labels, "created_at": ts(is.Created), "updated_at": ts(is.Created), "closed_at": nil,
 				"body": "It looks like the new widget form is broken.", "locked": false, "comments": 0}
-			if is.state == "closed" {
-				m["closed_at"] = ts(is.closed)
+			if is.State == "closed" {
+				m["closed_at"] = ts(is.Closed)
 			}
-			if is.pr {
-				m["pull_request"] = map[string]any{"url": "https://api.github.com/repos/" + f.repo + "/pulls/1347", "html_url": "https://github.com/" + f.repo + "/pull/1347"}
+			if is.PR {
+				m["pull_request"] = map[string]any{"url": "https://api.github.com/repos/" + f.Repo + "/pulls/1347", "html_url": "https://github.com/" + f.Repo + "/pull/1347"}
 			}
 			out = append(out, m)
 		}
@@ -385,12 +429,12 @@ func (f *fakeGitHub) route(r *http.Request) (body []byte, link string, status in
 	return []byte(`{"message":"Not Found"}`), "", 404, "404"
 }
 
-func commitJSON(c fakeCommit) map[string]any {
+func commitJSON(c Commit) map[string]any {
 	return map[string]any{
-		"url": "https://api.github.com/repos/acme/checkout/commits/" + c.sha, "sha": c.sha, "node_id": "MDY6Q29tbWl0",
+		"url": "https://api.github.com/repos/acme/checkout/commits/" + c.SHA, "sha": c.SHA, "node_id": "MDY6Q29tbWl0",
 		"commit": map[string]any{
-			"author":    map[string]any{"name": "Monalisa Octocat", "email": "support@github.com", "date": ts(c.author)},
-			"committer": map[string]any{"name": "Monalisa Octocat", "email": "support@github.com", "date": ts(c.committer)},
+			"author":    map[string]any{"name": "Monalisa Octocat", "email": "support@github.com", "date": ts(c.Author)},
+			"committer": map[string]any{"name": "Monalisa Octocat", "email": "support@github.com", "date": ts(c.Committer)},
 			"message":   "Fix all the bugs", "tree": map[string]any{"url": "https://api.github.com/repos/acme/checkout/tree/6dcb09b", "sha": "6dcb09b"},
 			"comment_count": 0,
 		},
@@ -398,7 +442,7 @@ func commitJSON(c fakeCommit) map[string]any {
 	}
 }
 
-func (f *fakeGitHub) serveRuns(r *http.Request) ([]byte, string, int, string) {
+func (f *Server) serveRuns(r *http.Request) ([]byte, string, int, string) {
 	created := r.URL.Query().Get("created")
 	lo, hi, ok := strings.Cut(created, "..")
 	var from, to time.Time
@@ -408,38 +452,38 @@ func (f *fakeGitHub) serveRuns(r *http.Request) ([]byte, string, int, string) {
 			to, _ = time.Parse(time.RFC3339, hi)
 		}
 	}
-	var sel []fakeRun
-	for _, run := range f.runs {
-		if ok && (run.created.Before(from) || (!to.IsZero() && run.created.After(to))) {
+	var sel []Run
+	for _, run := range f.Runs {
+		if ok && (run.Created.Before(from) || (!to.IsZero() && run.Created.After(to))) {
 			continue
 		}
 		sel = append(sel, run)
 	}
-	sort.Slice(sel, func(a, b int) bool { return sel[a].created.After(sel[b].created) })
+	sort.Slice(sel, func(a, b int) bool { return sel[a].Created.After(sel[b].Created) })
 	total := len(sel)
 	capped := sel[:min(len(sel), 1000)] // GitHub's cap per filtered query
 	from2, to2, link := f.page(r, len(capped))
 	runs := []map[string]any{}
 	for _, run := range capped[from2:to2] {
-		runs = append(runs, map[string]any{"id": run.id, "name": "Deploy", "head_branch": "main", "head_sha": run.sha,
-			"run_number": run.id, "event": "push", "status": "completed", "conclusion": run.conclusion, "workflow_id": 159038,
-			"created_at": ts(run.created), "updated_at": ts(run.updated), "run_started_at": ts(run.created), "run_attempt": 1})
+		runs = append(runs, map[string]any{"id": run.ID, "name": "Deploy", "head_branch": "main", "head_sha": run.SHA,
+			"run_number": run.ID, "event": "push", "status": "completed", "conclusion": run.Conclusion, "workflow_id": 159038,
+			"created_at": ts(run.Created), "updated_at": ts(run.Updated), "run_started_at": ts(run.Created), "run_attempt": 1})
 	}
 	b, _ := json.Marshal(map[string]any{"total_count": total, "workflow_runs": runs})
 	return b, link, 200, "runs"
 }
 
-func (f *fakeGitHub) commitIndex(sha string) int {
-	for i, c := range f.commits {
-		if c.sha == sha {
+func (f *Server) CommitIndex(sha string) int {
+	for i, c := range f.Commits {
+		if c.SHA == sha {
 			return i
 		}
 	}
 	return -1
 }
 
-func (f *fakeGitHub) sortedDeployments() []*fakeDeployment {
-	out := append([]*fakeDeployment(nil), f.deployments...)
-	sort.Slice(out, func(a, b int) bool { return out[a].id > out[b].id })
+func (f *Server) sortedDeployments() []*Deployment {
+	out := append([]*Deployment(nil), f.Deployments...)
+	sort.Slice(out, func(a, b int) bool { return out[a].ID > out[b].ID })
 	return out
 }

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"doradash/sources/github"
+)
+
+// APIConfig holds the keys of the API sources of SPEC §8 (type github).
+type APIConfig struct {
+	Repo          string
+	Service       string
+	Workflow      string
+	Environment   string
+	CommitTime    string
+	IncidentLabel string
+	APIURL        string
+	TokenEnv      string
+	Token         string        // read from TokenEnv; never printed
+	History       time.Duration // 0: twice the window, at least 180 days
+}
+
+// githubKeys are the keys of a github source: SPEC §8.1 and §8.2.
+var githubKeys = []string{"name", "type", "repo", "service", "workflow", "environment", "commit_time",
+	"incident_label", "api_url", "token_env", "history", "interval", "timeout", "max_bytes", "ca_file", "headers"}
+
+// apiKey reads one key of an API source that other source types do not
+// have.
+func (p *configParser) apiKey(s *SourceConfig, k, key, label string, v any) error {
+	a := &s.API
+	var err error
+	switch k {
+	case "name", "type": // read before the other keys
+	case "repo":
+		a.Repo, err = p.str(key, label, v)
+	case "service":
+		a.Service, err = p.str(key, label, v)
+	case "workflow":
+		a.Workflow, err = p.str(key, label, v)
+	case "environment":
+		a.Environment, err = p.str(key, label, v)
+	case "commit_time":
+		a.CommitTime, err = p.str(key, label, v)
+	case "incident_label":
+		a.IncidentLabel, err = p.str(key, label, v)
+	case "api_url":
+		a.APIURL, err = p.str(key, label, v)
+		if err == nil {
+			err = p.checkURL(key, label, a.APIURL)
+		}
+	case "token_env":
+		a.TokenEnv, err = p.str(key, label, v)
+		if err == nil {
+			a.Token = p.getenv(a.TokenEnv)
+			if a.Token == "" {
+				err = p.errAt(key, "%s: environment variable %s is not set or empty", label, a.TokenEnv)
+			}
+		}
+	case "history":
+		a.History, err = p.historyKey(key, label, v)
+	default:
+		err = p.errAt(key, "%s: unknown key", label)
+	}
+	return err
+}
+
+// historyKey reads a history: whole days ("180d") or a duration ("4320h").
+func (p *configParser) historyKey(key, label string, v any) (time.Duration, error) {
+	if s, ok := v.(string); ok && strings.HasSuffix(strings.TrimSpace(s), "d") {
+		var n int
+		if _, err := fmt.Sscanf(strings.TrimSpace(s), "%dd", &n); err != nil || n < 1 || n > 3660 {
+			return 0, p.errAt(key, "%s: %q is not a number of days like \"180d\" (1d to 3660d)", label, s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return p.duration(key, label, v)
+}
+
+// checkAPISource checks an API source's keys as a whole, with the line of
+// the key at fault: the required ones, then the source's own Validate.
+func (p *configParser) checkAPISource(prefix, what string, s *SourceConfig) error {
+	header := strings.TrimSuffix(prefix, ".")
+	if s.Type != "github" {
+		return nil
+	}
+	for _, req := range []struct{ key, val string }{{"repo", s.API.Repo}, {"token_env", s.API.TokenEnv}} {
+		if req.val == "" {
+			return p.errAt(header, "%s: missing required key %q", what, req.key)
+		}
+	}
+	o := githubOptions(*s, 30, nil, "")
+	if err := o.Validate(); err != nil {
+		key := header
+		if k, _, ok := strings.Cut(err.Error(), ":"); ok {
+			if _, known := p.lines[prefix+k]; known {
+				key = prefix + k
+			}
+		}
+		return p.errAt(key, "%s: %v", what, err)
+	}
+	return nil
+}
+
+// githubOptions maps a github source's configuration to its options;
+// history defaults to twice the window, at least 180 days.
+func githubOptions(sc SourceConfig, windowDays int, now func() time.Time, userAgent string) github.Options {
+	h := sc.API.History
+	if h == 0 {
+		h = max(github.MinHistory, 2*time.Duration(windowDays)*24*time.Hour)
+	}
+	return github.Options{
+		Name: sc.Name, Repo: sc.API.Repo, Service: sc.API.Service, Workflow: sc.API.Workflow,
+		Environment: sc.API.Environment, CommitTime: sc.API.CommitTime, IncidentLabel: sc.API.IncidentLabel,
+		APIURL: sc.API.APIURL, Token: sc.API.Token, History: h,
+		Timeout: sc.Timeout, MaxBytes: sc.MaxBytes, CAFile: sc.CAFile, Headers: sc.Headers,
+		UserAgent: userAgent, Now: now,
+	}
+}
+
+// cacheDirKey reads the top-level cache_dir.
+func (p *configParser) cacheDirKey(key string, v any) (string, error) {
+	d, err := p.str(key, "cache_dir", v)
+	if err == nil && d == "" {
+		err = p.errAt(key, "cache_dir: must not be empty (use --no-cache to run without the cache)")
+	}
+	return p.resolve(d), err
+}
+
+// defaultCacheDir is $XDG_CACHE_HOME/doradash, else ~/.cache/doradash;
+// "" when neither variable is set.
+func defaultCacheDir(getenv func(string) string) string {
+	if x := getenv("XDG_CACHE_HOME"); x != "" && filepath.IsAbs(x) {
+		return filepath.Join(x, "doradash")
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".cache", "doradash")
+	}
+	return ""
+}
