@@ -124,7 +124,10 @@ func TestDecodeReplacesEachUnsafeRune(t *testing.T) {
 	}
 	vs = append(vs, variant{"kept U+1F600", "\U0001F600", "\U0001F600", "\U0001F600"},
 		variant{"kept escaped U+1F600", `\ud83d\ude00`, "\U0001F600", "\U0001F600"},
-		variant{"invalid UTF-8", "\xff\xfe", "\xff\xfe", "\uFFFD"})
+		variant{"invalid UTF-8", "\xff\xfe", "\xff\xfe", "\uFFFD"},
+		variant{"lone high surrogate", `\ud800`, "\xed\xa0\x80", "\uFFFD"},
+		variant{"lone low surrogate", `\udfff`, "\xed\xbf\xbf", "\uFFFD"},
+		variant{"two lone surrogates", `\udc00\ud800`, "\xed\xb0\x80\xed\xa0\x80", "\uFFFD"})
 	for _, v := range vs {
 		s := "a" + v.json + "b"
 		depFields := `"id": "` + s + `", "service": "` + s + `", "environment": "` + s + `", "finished_at": ` + ts +
@@ -162,7 +165,8 @@ func TestDecodeReplacesEachUnsafeRune(t *testing.T) {
 // differ only in characters a display replaces (controls, bidi, invalid
 // UTF-8) are different records and keys, never merged (SPEC §1).
 func TestDecodeIdentityIsExact(t *testing.T) {
-	variants := []string{"d", `d\u0007`, `d\u001b`, `d\u202e`, `d\u2066`, "d\xff", "d\xfe", `d\ufffd`, `d\u0085`, `d\u0000`}
+	variants := []string{"d", `d\u0007`, `d\u001b`, `d\u202e`, `d\u2066`, "d\xff", "d\xfe", `d\ufffd`, `d\u0085`, `d\u0000`,
+		`d\ud800`, `d\udc00`, `d\udbff`}
 	var deps, incs []string
 	for i, v := range variants {
 		deps = append(deps, fmt.Sprintf(`{"id": "%s", "service": "%s", "finished_at": %s,

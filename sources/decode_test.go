@@ -132,8 +132,11 @@ func TestDecodeJSONDeployments(t *testing.T) {
 			want: []string{"D|x|one|production|" + z + "|success|", "D|x|two|production|" + z + "|success|"}},
 		{name: "escapes and unicode", doc: dep(`"id": "a\"b\\c\/d\u00e9\ud83d\ude00\n", "service": "caf\u00e9", "finished_at": ` + ts),
 			want: []string{"D|a\"b\\c/dé😀\n|café|production|" + z + "|success|"}},
-		{name: "lone surrogate becomes U+FFFD, invalid UTF-8 is kept", doc: dep(`"id": "x\ud800y", "service": "a` + "\xff" + `b", "finished_at": ` + ts),
-			want: []string{"D|x\uFFFDy|a\xffb|production|" + z + "|success|"}},
+		{name: "lone surrogates and invalid UTF-8 are kept", doc: `{"deployments": [
+				{"id": "x\ud800y", "service": "a` + "\xff" + `b", "finished_at": ` + ts + `},
+				{"id": "\udc00\ud800\ud83d\ude00\ud800\u0041\udbff", "finished_at": ` + ts + `}]}`,
+			want: []string{"D|x\xed\xa0\x80y|a\xffb|production|" + z + "|success|",
+				"D|\xed\xb0\x80\xed\xa0\x80😀\xed\xa0\x80A\xed\xaf\xbf||production|" + z + "|success|"}},
 
 		{name: "bad timestamp at index 3", doc: `{"deployments": [
 				{"id": "a", "finished_at": ` + ts + `}, {"id": "b", "finished_at": ` + ts + `},

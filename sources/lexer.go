@@ -308,34 +308,40 @@ func (l *lexer) readEscaped(start, i int) ([]byte, error) {
 				return nil, err
 			}
 			if r >= 0xD800 && r < 0xDC00 {
-				// A high surrogate: take the low one if it follows.
+				// A high surrogate: take the low one if it follows; any
+				// other escape is left for the next round.
 				j := i + 2
-				if j, ok = l.ensure(j, 2); ok && l.buf[j] == '\\' && l.buf[j+1] == 'u' {
-					i = j
-					r2, err := l.hex4(&i)
+				if j, ok = l.ensure(j, 6); ok && l.buf[j] == '\\' && l.buf[j+1] == 'u' {
+					k := j
+					r2, err := l.hex4(&k)
 					if err != nil {
 						return nil, err
 					}
 					if r2 >= 0xDC00 && r2 < 0xE000 {
 						r = 0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00)
-					} else {
-						out, l.nonASCII = utf8.AppendRune(out, utf8.RuneError), true
-						r = r2
+						j = k + 2
 					}
-				} else {
-					i = j - 2
 				}
-			}
-			if r >= 0xD800 && r < 0xE000 {
-				r = utf8.RuneError
+				i = j - 2
 			}
 			switch {
-			case r >= 0x80:
+			case r >= 0xD800 && r < 0xE000:
+				// A lone surrogate is no character, and UTF-8 has no
+				// encoding for it. It is kept in the three bytes UTF-8's
+				// scheme would give it (WTF-8), which are invalid UTF-8:
+				// "\ud800" and "\udc00" stay different ids (SPEC §1,
+				// compared exactly), and a display shows U+FFFD.
+				out = append(out, 0xE0|byte(r>>12), 0x80|byte(r>>6)&0x3F, 0x80|byte(r)&0x3F)
 				l.nonASCII = true
-			case r < 0x20 || r == 0x7f:
-				l.ctrl = true
+			case r >= 0x80:
+				out = utf8.AppendRune(out, r)
+				l.nonASCII = true
+			default:
+				out = append(out, byte(r))
+				if r < 0x20 || r == 0x7f {
+					l.ctrl = true
+				}
 			}
-			out = utf8.AppendRune(out, r)
 		default:
 			return nil, l.errAt(i+1, "invalid escape %s in string", quoteChar(e))
 		}
