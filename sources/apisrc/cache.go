@@ -100,12 +100,12 @@ func (c *Cache) Hold() (release func()) {
 		once.Do(func() {
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			c.holds--
-			if c.holds == 0 {
-				c.flushLocked()
+			if c.holds == 1 {
+				c.flushLocked() // while still held, so it may open the file
 				c.closeLocked()
 				c.tried = false
 			}
+			c.holds--
 		})
 	}
 }

@@ -64,8 +64,8 @@ func (s *Source) readDeployments(ctx context.Context, cutoff time.Time) error {
 	return nil
 }
 
-// finalStatus is what the cache keeps of a deployment whose status cannot
-// change any more.
+// finalStatus is what the cache keeps of a deployment whose status no
+// longer changes.
 type finalStatus struct {
 	Status   string `json:"status"`
 	Finished string `json:"finished_at"`
@@ -81,7 +81,7 @@ func (s *Source) decide(ctx context.Context, d *deployment) error {
 	key := "deployment-status/" + s.o.Repo + "/" + strconv.FormatInt(d.id, 10)
 	if raw, ok := s.client.Lookup(key); ok {
 		var fs finalStatus
-		if json.Unmarshal(raw, &fs) == nil && fs.Status == "success" {
+		if json.Unmarshal(raw, &fs) == nil && (fs.Status == "success" || fs.Status == "failed") {
 			d.status, d.finished, d.final = fs.Status, fs.Finished, true
 			return nil
 		}
@@ -108,7 +108,10 @@ func (s *Source) decide(ctx context.Context, d *deployment) error {
 	}
 	d.checked = now
 	d.status, d.finished = decideStatus(statuses)
-	if d.status == "success" {
+	// A success is final; so, in practice, is a failure once the
+	// deployment is older than recentAge (nobody marks a week-old failed
+	// deployment successful), which keeps restarts cheap.
+	if d.status == "success" || (d.status == "failed" && now.Sub(d.created) > recentAge) {
 		d.final = true
 		if raw, err := json.Marshal(finalStatus{d.status, d.finished}); err == nil {
 			s.client.Keep(key, raw)

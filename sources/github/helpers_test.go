@@ -11,15 +11,14 @@ import (
 
 	"doradash/model"
 	"doradash/sources"
-	"doradash/sources/github/githubtest"
 	"doradash/sources/apisrc"
+	"doradash/sources/github/githubtest"
 )
 
 const testToken = "ghp_TESTtoken0123456789abcdefSECRET"
 
 // epoch is "now" of the tests.
 var epoch = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-
 
 // expectedBatch writes the fake repository as native records by the rules
 // of SPEC §8.2, independently of the source's code.

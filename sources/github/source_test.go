@@ -105,7 +105,6 @@ func TestStatusesChangeBetweenPolls(t *testing.T) {
 	}
 }
 
-
 func TestHistoryStopsTheWalk(t *testing.T) {
 	f := newFake(t)
 	f.Generate(400, epoch) // 1200 hours = 50 days

@@ -1,0 +1,242 @@
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"doradash/model"
+	"doradash/sources"
+	"doradash/sources/apisrc"
+	"doradash/sources/github/githubtest"
+)
+
+func TestRestartWithTheCacheCostsAFewConditionalRequests(t *testing.T) {
+	f := newFake(t)
+	f.Generate(500, epoch)
+	dir := t.TempDir()
+	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), nil)
+	first := fetch(t, s)
+	n1, _ := f.Counts()
+
+	s2 := newTestSource(t, f, apisrc.OpenCache(dir, nil), nil)
+	again := fetch(t, s2)
+	n2, nm := f.Counts()
+	if n2-n1 > 15 || nm != n2-n1 {
+		t.Errorf("restart cost %d requests, %d of them 304", n2-n1, nm)
+	}
+	sortBatch(first.Batch)
+	sortBatch(again.Batch)
+	if g, w := metrics(again.Batch), metrics(first.Batch); !reflect.DeepEqual(g, w) {
+		t.Error("restart from the cache changed the metrics")
+	}
+	if p := s2.Progress(); p.Cached < 400 {
+		t.Errorf("progress does not count cached answers: %+v", p)
+	}
+}
+
+func TestNoCacheFlagEquivalentReadsEverything(t *testing.T) {
+	f := newFake(t)
+	f.Generate(30, epoch)
+	dir := t.TempDir()
+	fetch(t, newTestSource(t, f, apisrc.OpenCache(dir, nil), nil))
+	n1, _ := f.Counts()
+	fetch(t, newTestSource(t, f, apisrc.MemoryCache(), nil))
+	if n2, _ := f.Counts(); n2-n1 != n1 {
+		t.Errorf("without the cache: %d requests, first run %d", n2-n1, n1)
+	}
+}
+
+func TestTokenAppearsNowhere(t *testing.T) {
+	f := newFake(t)
+	f.Generate(60, epoch)
+	f.Fail500["/deployments/1010/statuses"] = 9
+	dir := t.TempDir()
+	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), func(o *Options) { o.Timeout = 200 * time.Millisecond })
+	var texts []string
+	_, err := s.Fetch(context.Background())
+	if err == nil {
+		t.Fatal("expected a failure")
+	}
+	texts = append(texts, err.Error(), s.Target())
+	f.Lock()
+	f.Fail500 = map[string]int{}
+	f.Remaining = 0
+	f.Unlock()
+	if _, err := s.Fetch(context.Background()); err != nil {
+		texts = append(texts, err.Error())
+	}
+	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))
+	for _, text := range texts {
+		if strings.Contains(text, testToken) {
+			t.Fatalf("token in %q", text)
+		}
+	}
+	err = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if strings.Contains(string(b), testToken) || strings.Contains(string(b), "Bearer") {
+			t.Errorf("token in %s", p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.BadAuth() != 0 {
+		t.Error("requests without the token or GitHub's headers")
+	}
+}
+
+func TestSyncingPublishesPartialData(t *testing.T) {
+	f := newFake(t)
+	f.Generate(300, epoch)
+	s := newTestSource(t, f, nil, nil)
+	var seen []sources.Progress
+	var partial []int
+	s.Observe(func(p sources.Progress, b *model.Batch) {
+		seen = append(seen, p)
+		if b != nil {
+			partial = append(partial, len(b.Deployments))
+		}
+	})
+	if p := s.Progress(); !p.Syncing {
+		t.Fatal("not syncing before the first read")
+	}
+	fetch(t, s)
+	if len(partial) < 3 || partial[0] >= 300 || partial[0] == 0 {
+		t.Fatalf("partial batches: %v", partial)
+	}
+	if seen[0].Detail != "100 deployments, page 1" || !seen[0].Syncing {
+		t.Errorf("first progress: %+v", seen[0])
+	}
+	if p := s.Progress(); p.Syncing || p.Detail != "" {
+		t.Errorf("after the first read: %+v", p)
+	}
+}
+
+func TestIssuesAsIncidents(t *testing.T) {
+	f := newFake(t)
+	f.Issues = []githubtest.Issue{
+		{Number: 1, Title: "checkout down", State: "closed", Created: epoch.Add(-48 * time.Hour), Closed: epoch.Add(-47 * time.Hour), Labels: []string{"incident", "bug", "P2", "sev1"}},
+		{Number: 2, Title: "slow", State: "open", Created: epoch.Add(-2 * time.Hour), Labels: []string{"team-a", "incident"}},
+		{Number: 3, Title: "reopened", State: "open", Created: epoch.Add(-5 * time.Hour), Closed: epoch.Add(-4 * time.Hour), Labels: []string{"incident", "Critical"}},
+		{Number: 4, Title: "a fix", State: "closed", Created: epoch.Add(-3 * time.Hour), Closed: epoch.Add(-time.Hour), Labels: []string{"incident"}, PR: true},
+		{Number: 5, Title: "ancient", State: "closed", Created: epoch.Add(-400 * 24 * time.Hour), Closed: epoch.Add(-399 * 24 * time.Hour), Labels: []string{"incident"}},
+		{Number: 6, Title: "not ours", State: "open", Created: epoch.Add(-time.Hour), Labels: []string{"bug"}},
+	}
+	s := newTestSource(t, f, nil, func(o *Options) { o.IncidentLabel = "incident"; o.Service = "shop" })
+	res := fetch(t, s)
+	sortBatch(res.Batch)
+	got := map[string]model.Incident{}
+	for _, in := range res.Batch.Incidents {
+		got[in.ID] = in
+	}
+	if len(got) != 3 {
+		t.Fatalf("incidents: %+v", res.Batch.Incidents)
+	}
+	one := got["github:acme/checkout:issue/1"]
+	if one.Severity != 2 || one.Title != "checkout down" || one.Service != "shop" ||
+		one.StartedAt != model.StampOf(epoch.Add(-48*time.Hour)) || one.DetectedAt != one.StartedAt ||
+		one.ResolvedAt != model.StampOf(epoch.Add(-47*time.Hour)) {
+		t.Errorf("issue 1: %+v", one)
+	}
+	if two := got["github:acme/checkout:issue/2"]; two.Severity != model.SeverityUnknown || two.ResolvedAt.IsSet() {
+		t.Errorf("issue 2: %+v", two)
+	}
+	if three := got["github:acme/checkout:issue/3"]; three.Severity != 1 || three.ResolvedAt.IsSet() {
+		t.Errorf("reopened issue: %+v", three)
+	}
+}
+
+func TestWorkflowRunsInDateRangesBelowTheCap(t *testing.T) {
+	f := newFake(t)
+	// 2,400 runs in 100 days: 720 in some 30-day range would fit, so put
+	// 1,500 into 10 days to force a split.
+	for i := range 2400 {
+		var created time.Time
+		if i < 1500 {
+			created = epoch.Add(-time.Duration(i) * 9 * time.Minute)
+		} else {
+			created = epoch.Add(-10*24*time.Hour - time.Duration(i-1500)*2*time.Hour)
+		}
+		sha := fmt.Sprintf("r%05d", i)
+		f.Commits = append([]githubtest.Commit{{SHA: sha, Author: created.Add(-time.Hour), Committer: created.Add(-time.Hour)}}, f.Commits...)
+		concl := []string{"success", "success", "failure", "cancelled", "timed_out", "success", "skipped"}[i%7]
+		f.Runs = append(f.Runs, githubtest.Run{ID: int64(100000 + i), SHA: sha, Conclusion: concl, Created: created, Updated: created.Add(4 * time.Minute)})
+	}
+	s := newTestSource(t, f, nil, func(o *Options) { o.Workflow = "deploy.yml"; o.Environment = "prod" })
+	res := fetch(t, s)
+	want := 0
+	for i := range 2400 {
+		switch i % 7 {
+		case 0, 1, 2, 4, 5:
+			want++
+		}
+	}
+	if len(res.Batch.Deployments) != want {
+		t.Fatalf("%d run records, want %d", len(res.Batch.Deployments), want)
+	}
+	d := res.Batch.Deployments[len(res.Batch.Deployments)-1]
+	if !strings.HasPrefix(d.ID, "github:acme/checkout:run/") || d.Environment != "prod" {
+		t.Errorf("record: %+v", d)
+	}
+	// Lead time: every success after the first has the commits since the
+	// previous success.
+	withCommits := 0
+	for _, d := range res.Batch.Deployments {
+		if len(d.Commits) > 0 {
+			withCommits++
+		}
+	}
+	successes := 0
+	for i := range 2400 {
+		if c := i % 7; c == 0 || c == 1 || c == 5 {
+			successes++
+		}
+	}
+	if withCommits != successes {
+		t.Errorf("%d runs with commits, want every success (%d)", withCommits, successes)
+	}
+	if n := f.Kind("runs"); n < 26 {
+		t.Errorf("%d run pages: the crowded range was not split", n)
+	}
+}
+
+func TestFetchCancelledLeavesNoGoroutine(t *testing.T) {
+	f := newFake(t)
+	f.Generate(200, epoch)
+	f.Hang["/statuses"] = 1
+	before := runtime.NumGoroutine()
+	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = time.Minute })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { _, err := s.Fetch(ctx); done <- err }()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Fetch did not return after cancel")
+	}
+	s.CloseIdleConnections()
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if g := runtime.NumGoroutine(); g > before {
+		t.Errorf("%d goroutines left, %d before", g, before)
+	}
+}
