@@ -110,3 +110,40 @@ func TestGitHubConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestGitHubRateLimitedSnapshot: a budget that runs out mid-sync makes
+// snapshot report the source rate_limited with its reset and what it
+// read, and exit 1, without waiting for an hour.
+func TestGitHubRateLimitedSnapshot(t *testing.T) {
+	srvNow := time.Now().UTC().Truncate(time.Second)
+	f := githubtest.NewServer(githubtest.NewClock(srvNow), ghToken)
+	defer f.Close()
+	f.Generate(60, srvNow.Add(-time.Hour))
+	f.Lock()
+	f.Limit, f.Remaining = 100, 40
+	f.Unlock()
+	cfg := writeConfig(t, `[[source]]
+name = "checkout"
+type = "github"
+repo = "acme/checkout"
+token_env = "GH_TOKEN"
+api_url = "`+f.URL+`"
+`)
+	code, out, errOut := runCmd(t, map[string]string{"GH_TOKEN": ghToken}, "snapshot", "--format", "json", "--no-cache", "--config", cfg)
+	if code != 1 || !strings.Contains(errOut, `source "checkout" is rate limited until`) {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var rep struct {
+		Sources []map[string]any `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	src := rep.Sources[0]
+	if src["state"] != "rate_limited" || src["ok"] != false || src["rate_limited_until"] == nil || src["deployments"].(float64) == 0 {
+		t.Fatalf("source: %v", src)
+	}
+	if n := f.DuringLimit(); n != 0 {
+		t.Errorf("%d requests while limited", n)
+	}
+}

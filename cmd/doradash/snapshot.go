@@ -54,15 +54,23 @@ func writeReport(w io.Writer, r *model.Report, format string, color bool) error 
 // source whose last poll failed (their errors are in the output), or nil.
 func failedSources(v *model.Version) error {
 	var failed []string
+	limited := 0
 	for _, st := range v.Sources {
 		if !st.OK {
-			failed = append(failed, strconv.Quote(st.Name))
+			name := strconv.Quote(st.Name)
+			if st.State == model.SourceRateLimited && !st.RateLimitedUntil.IsZero() {
+				name += " is rate limited until " + st.RateLimitedUntil.Local().Format("15:04")
+				limited++
+			}
+			failed = append(failed, name)
 		}
 	}
-	switch len(failed) {
-	case 0:
+	switch {
+	case len(failed) == 0:
 		return nil
-	case 1:
+	case len(failed) == 1 && limited == 1:
+		return fmt.Errorf("%w: source %s", errSourceFailed, failed[0])
+	case len(failed) == 1:
 		return fmt.Errorf("%w: source %s failed", errSourceFailed, failed[0])
 	}
 	return fmt.Errorf("%w: %d of %d sources failed: %s", errSourceFailed, len(failed), len(v.Sources), strings.Join(failed, ", "))
