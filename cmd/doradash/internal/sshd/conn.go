@@ -60,11 +60,13 @@ var connInfoKey = &struct{ name string }{"doradash-conn"}
 // closed. Handshake callbacks, session handlers and the connection's
 // watchdog use it concurrently; all fields after mu are guarded by mu.
 type connInfo struct {
-	raw       net.Conn
-	remote    string
-	start     time.Time
-	kick      chan struct{} // capacity 1: wakes the watchdog after a change
-	lastInput atomic.Int64  // UnixNano of the last byte or resize from the client
+	raw          net.Conn
+	remote       string
+	start        time.Time
+	kick         chan struct{} // capacity 1: wakes the watchdog after a change
+	lastInput    atomic.Int64  // UnixNano of the last byte or resize from the client
+	received     atomic.Int64  // bytes of the first read from the client; 0: nothing yet
+	longCommands atomic.Int64  // exec requests refused as too long
 
 	mu         sync.Mutex
 	user       string

@@ -1,6 +1,9 @@
 package sshd
 
-import "time"
+import (
+	"net"
+	"time"
+)
 
 // fdReserve is how many file descriptors the SSH server leaves to the rest
 // of the process (the sources' files and HTTP connections, the log, the
@@ -29,15 +32,17 @@ func connCaps(maxSessions, nofile int) (conns, handshakes int) {
 
 // admitLocked decides whether a new connection may be kept: at most
 // maxConns connections, at most maxHandshakes of them not logged in yet.
-// When either cap is reached, the connection that has been in the handshake
-// longest is closed to make room, provided it has been there for
-// evictAfter (a real client logs in within milliseconds, an idle one holding
-// a slot does not); otherwise the new connection is refused. So a flood of
-// idle connections cannot keep a real user out, nor use up the file
-// descriptors the sources need. s.mu is held.
+// When either cap is reached, a connection in the handshake is closed to
+// make room: the oldest one from which nothing has arrived yet (a real
+// client sends its version line as soon as it connects; an idle one holding
+// a slot never does), else the oldest one that has been in the handshake for
+// evictAfter (a real client logs in within a fraction of that); with
+// neither, the new connection is refused. So a flood of idle connections
+// cannot keep a real user out, nor use up the file descriptors the sources
+// need. s.mu is held.
 func (s *Server) admitLocked(ci *connInfo, now time.Time) bool {
 	if len(s.conns) >= s.maxConns || s.handshaking >= s.maxHandshakes {
-		victim := s.oldestHandshakeLocked(now.Add(-s.t.evictAfter))
+		victim := s.victimLocked(now.Add(-s.t.evictAfter))
 		if victim == nil {
 			s.refusedConns++
 			if now.Sub(s.refusedLogAt) >= 10*time.Second {
@@ -56,16 +61,42 @@ func (s *Server) admitLocked(ci *connInfo, now time.Time) bool {
 	return true
 }
 
-// oldestHandshakeLocked returns the connection in the handshake since
-// before cutoff that started first, nil when there is none. s.mu is held.
-func (s *Server) oldestHandshakeLocked(cutoff time.Time) *connInfo {
-	var oldest *connInfo
+// victimLocked returns the connection admitLocked closes to make room: the
+// oldest silent one in the handshake, else the oldest one in the handshake
+// since before cutoff, else nil. s.mu is held.
+func (s *Server) victimLocked(cutoff time.Time) *connInfo {
+	var silent, old *connInfo
 	for ci := range s.conns {
-		if ci.inHandshake && ci.start.Before(cutoff) && (oldest == nil || ci.start.Before(oldest.start)) {
-			oldest = ci
+		if !ci.inHandshake {
+			continue
+		}
+		if ci.received.Load() == 0 && (silent == nil || ci.start.Before(silent.start)) {
+			silent = ci
+		}
+		if ci.start.Before(cutoff) && (old == nil || ci.start.Before(old.start)) {
+			old = ci
 		}
 	}
-	return oldest
+	if silent != nil {
+		return silent
+	}
+	return old
+}
+
+// countingConn is a connection that records in its connInfo whether
+// anything has arrived from the client.
+type countingConn struct {
+	net.Conn
+	ci *connInfo
+}
+
+// Read reads from the connection and counts the bytes.
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 && c.ci.received.Load() == 0 {
+		c.ci.received.Store(int64(n))
+	}
+	return n, err
 }
 
 // leaveHandshake stops counting ci against the handshake cap: it logged

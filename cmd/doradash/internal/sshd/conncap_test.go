@@ -2,6 +2,7 @@ package sshd
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -41,6 +42,12 @@ func TestConnCaps(t *testing.T) {
 // it sends its version line to a connection it keeps, and closes one it
 // refuses at once.
 func idleConn(t *testing.T, addr string, n int) (net.Conn, bool) {
+	return stalledConn(t, addr, n, false)
+}
+
+// stalledConn is idleConn that, with banner, sends the client's version line
+// first and then stalls in the key exchange.
+func stalledConn(t *testing.T, addr string, n int, banner bool) (net.Conn, bool) {
 	t.Helper()
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(n))}, Timeout: 5 * time.Second}
 	c, err := d.Dial("tcp", addr)
@@ -48,6 +55,11 @@ func idleConn(t *testing.T, addr string, n int) (net.Conn, bool) {
 		t.Fatalf("dial from 127.0.0.%d: %v", n, err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
+	if banner {
+		if _, err := c.Write([]byte("SSH-2.0-stalled\r\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	line, err := bufio.NewReader(c).ReadString('\n')
 	_ = c.SetReadDeadline(time.Time{})
@@ -58,9 +70,26 @@ func idleConn(t *testing.T, addr string, n int) (net.Conn, bool) {
 func waitClosed(t *testing.T, c net.Conn) {
 	t.Helper()
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if _, err := c.Read(make([]byte, 1)); err == nil || isTimeout(err) {
+	// The server may have sent its key exchange first.
+	if _, err := io.Copy(io.Discard, c); err != nil && isTimeout(err) {
 		t.Fatalf("server did not close the connection: %v", err)
 	}
+}
+
+// waitHeard waits until the server has read something from every
+// connection it has in the handshake, so that none counts as silent.
+func waitHeard(t *testing.T, s *Server) {
+	t.Helper()
+	testkit.WaitFor(t, 5*time.Second, "client version lines read", func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for ci := range s.conns {
+			if ci.inHandshake && ci.received.Load() == 0 {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 func isTimeout(err error) bool {
@@ -71,7 +100,7 @@ func isTimeout(err error) bool {
 // Item 4 of issue 8: 300 idle connections from 300 addresses used up the
 // process's descriptors and kept real users out. At most maxHandshakes
 // connections may be in the handshake; past that, a new one is refused
-// unless the oldest has been waiting for evictAfter.
+// unless one can be closed to make room (see the next tests).
 func TestHandshakeCap(t *testing.T) {
 	const limit = 4
 	env := startServer(t, envConfig{
@@ -80,8 +109,9 @@ func TestHandshakeCap(t *testing.T) {
 	})
 	kept := 0
 	for i := range 3 * limit {
-		if _, ok := idleConn(t, env.addr, 2+i); ok {
+		if _, ok := stalledConn(t, env.addr, 2+i, true); ok {
 			kept++
+			waitHeard(t, env.s)
 		}
 	}
 	if kept != limit {
@@ -96,9 +126,41 @@ func TestHandshakeCap(t *testing.T) {
 	})
 }
 
-// With every slot held by idle connections, a real user still logs in: the
-// oldest idle one is closed to make room.
-func TestHandshakeCapEvictsIdleConnections(t *testing.T) {
+// A flood of connections that send nothing never holds more than the cap,
+// and never keeps a real user out: the oldest silent one makes room.
+func TestHandshakeCapEvictsSilentConnections(t *testing.T) {
+	const limit = 4
+	env := startServer(t, envConfig{
+		timings: func(tm *timings) { tm.evictAfter = time.Hour },
+		server:  func(s *Server) { s.maxHandshakes, s.maxConns = limit, 2*limit },
+	})
+	var idle []net.Conn
+	for i := range 3 * limit {
+		c, ok := idleConn(t, env.addr, 2+i)
+		if !ok {
+			t.Fatalf("idle connection %d refused", i)
+		}
+		idle = append(idle, c)
+	}
+	for _, c := range idle[:2*limit] {
+		waitClosed(t, c)
+	}
+	env.s.mu.Lock()
+	n, open := env.s.handshaking, len(env.s.conns)
+	env.s.mu.Unlock()
+	if n > limit || open > 2*limit {
+		t.Errorf("%d connections in the handshake, %d open; caps %d and %d", n, open, limit, 2*limit)
+	}
+	c := env.login(t)
+	if out, err := runCmd(c, "version"); err != nil {
+		t.Fatalf("command: %v %s", err, out)
+	}
+}
+
+// With every slot held by connections stalled in the key exchange, a real
+// user still logs in: the oldest one, once it has been there evictAfter, is
+// closed to make room.
+func TestHandshakeCapEvictsStalledConnections(t *testing.T) {
 	const limit = 4
 	env := startServer(t, envConfig{
 		timings: func(tm *timings) { tm.evictAfter = 100 * time.Millisecond },
@@ -106,7 +168,8 @@ func TestHandshakeCapEvictsIdleConnections(t *testing.T) {
 	})
 	var idle []net.Conn
 	for i := range limit {
-		c, ok := idleConn(t, env.addr, 2+i)
+		c, ok := stalledConn(t, env.addr, 2+i, true)
+		waitHeard(t, env.s)
 		if !ok {
 			t.Fatalf("idle connection %d refused below the cap", i)
 		}

@@ -164,11 +164,11 @@ func (s *Server) filterRequest(ci *connInfo, ch gossh.Channel, req *gossh.Reques
 		// The payload is the command as an SSH string: 4 bytes of length
 		// first.
 		if n := len(req.Payload) - 4; n > MaxCommandBytes {
-			remote := ""
-			if ci != nil {
-				remote = ci.remote
+			// Logged once per connection: a client repeating it must not
+			// flood the log.
+			if ci != nil && ci.longCommands.Add(1) == 1 {
+				s.log.Warn("ssh command refused: too long", "remote", ci.remote, "bytes", n, "limit", MaxCommandBytes)
 			}
-			s.log.Warn("ssh command refused: too long", "remote", remote, "bytes", n, "limit", MaxCommandBytes)
 			fmt.Fprintf(ch.Stderr(), "doradash: command too long (%d bytes; the limit is %d)\n", n, MaxCommandBytes)
 			return refuse()
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anmitsu/go-shlex"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/ssh"
@@ -324,6 +325,21 @@ func TestLogUser(t *testing.T) {
 	for in, want := range tests {
 		if got := logUser(in); got != want {
 			t.Errorf("logUser(%.20q…) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// BenchmarkSplitLongestCommand is the cost of splitting the longest command
+// the server accepts (MaxCommandBytes) into words, with the quoting that
+// made a 200 KB command take 7.7 s:
+//
+//	go test -run '^$' -bench SplitLongestCommand ./cmd/doradash/internal/sshd/
+func BenchmarkSplitLongestCommand(b *testing.B) {
+	cmd := strings.Repeat(`"a b" 'c' d\ e `, MaxCommandBytes/15)
+	b.SetBytes(int64(len(cmd)))
+	for b.Loop() {
+		if _, err := shlex.Split(cmd, true); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -345,7 +345,7 @@ func (s *Server) acceptConn(ctx ssh.Context, conn net.Conn) net.Conn {
 	s.mu.Unlock()
 	ctx.SetValue(connInfoKey, ci)
 	go s.watch(ctx, ci)
-	return conn
+	return &countingConn{Conn: conn, ci: ci}
 }
 
 // forget stops tracking a connection that has ended.
