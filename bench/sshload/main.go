@@ -6,6 +6,7 @@
 //
 //	sshload -genkey /tmp/k          # writes /tmp/k and /tmp/k.pub, then exits
 //	sshload -addr 127.0.0.1:2222 -key /tmp/k -pid 1234 -n 50 -w 160 -h 45 -hold 60s
+//	sshload -addr 127.0.0.1:2222 -key /tmp/k -pid 1234 -hostile 30s -workers 2
 //
 // It only ever connects to loopback addresses. Sessions are spread over
 // source addresses 127.0.0.1, 127.0.0.2, … (perIP each), because the server
@@ -49,14 +50,20 @@ func main() {
 		settle = flag.Duration("settle", 5*time.Second, "wait this long after every session has drawn")
 		hold   = flag.Duration("hold", 60*time.Second, "measure with every session open this long")
 		clk    = flag.Int("clk-tck", 100, "clock ticks per second of /proc/PID/stat (getconf CLK_TCK)")
+		hostl  = flag.Duration("hostile", 0, "run the attacks of issue 8 this long while a real user logs in (see hostile.go)")
+		wrk    = flag.Int("workers", 1, "with -hostile: goroutines per attack")
 	)
 	flag.Parse()
 	var err error
-	if *genkey != "" {
+	lo := loadOptions{addr: *addr, key: *key, pid: *pid, n: *n, w: *w, h: *h,
+		idle: *idle, settle: *settle, hold: *hold, clk: *clk}
+	switch {
+	case *genkey != "":
 		err = writeKey(*genkey)
-	} else {
-		err = load(loadOptions{addr: *addr, key: *key, pid: *pid, n: *n, w: *w, h: *h,
-			idle: *idle, settle: *settle, hold: *hold, clk: *clk})
+	case *hostl > 0:
+		err = hostile(hostileOptions{loadOptions: lo, dur: *hostl, workers: *wrk})
+	default:
+		err = load(lo)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "sshload: %v\n", err)
@@ -266,17 +273,19 @@ func open(o loadOptions, signer gossh.Signer, id int) (*session, error) {
 	}
 	drawn := make(chan struct{})
 	go func() {
-		// Everything the server sends is read, as a terminal would; the
-		// first 256 KiB are kept to see the dashboard arrive.
-		var head bytes.Buffer
+		// Everything the server sends is read, as a terminal would, and
+		// looked at until the dashboard arrives (a large terminal's first
+		// frames can take megabytes).
+		var window []byte // the end of the previous read and this one
 		seen := false
 		buf := make([]byte, 32<<10)
+		want := []byte("Deployment frequency")
 		for {
 			n, err := out.Read(buf)
 			s.bytes.Add(int64(n))
-			if !seen && head.Len() < 256<<10 {
-				head.Write(buf[:n])
-				if bytes.Contains(head.Bytes(), []byte("Deployment frequency")) {
+			if !seen {
+				window = append(window[max(0, len(window)-len(want)):], buf[:n]...)
+				if bytes.Contains(window, want) {
 					close(drawn)
 					seen = true
 				}
