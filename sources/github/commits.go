@@ -33,6 +33,22 @@ func (c *commitStore) get(key string) ([]commitDates, bool) {
 	return v, ok
 }
 
+// keep forgets the lists no job needs any more (deployments that left
+// history), so memory follows the history, not the uptime.
+func (c *commitStore) keep(jobs []commitJob) {
+	need := make(map[string]bool, len(jobs))
+	for _, j := range jobs {
+		need[j.key()] = true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.m {
+		if !need[k] {
+			delete(c.m, k)
+		}
+	}
+}
+
 func (c *commitStore) set(key string, v []commitDates) {
 	c.mu.Lock()
 	c.m[key] = v
@@ -93,7 +109,9 @@ func (s *Source) successChains(cutoff time.Time) []commitJob {
 // backwards during a first sync.
 func (s *Source) readCommits(ctx context.Context, cutoff time.Time) error {
 	var todo []commitJob
-	for _, j := range s.successChains(cutoff) {
+	jobs := s.successChains(cutoff)
+	s.commits.keep(jobs)
+	for _, j := range jobs {
 		if _, ok := s.commits.get(j.key()); !ok {
 			todo = append(todo, j)
 		}

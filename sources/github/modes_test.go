@@ -240,3 +240,28 @@ func TestFetchCancelledLeavesNoGoroutine(t *testing.T) {
 		t.Errorf("%d goroutines left, %d before", g, before)
 	}
 }
+
+func TestHistoryMovingOnForgetsOldRecords(t *testing.T) {
+	f := newFake(t)
+	f.Generate(200, epoch) // 25 days
+	now := epoch
+	s := newTestSource(t, f, nil, func(o *Options) {
+		o.History = 20 * 24 * time.Hour
+		o.Now = func() time.Time { return now }
+	})
+	first := fetch(t, s)
+	kept := len(s.commits.m)
+	now = epoch.Add(10 * 24 * time.Hour)
+	second := fetch(t, s)
+	if len(second.Batch.Deployments) >= len(first.Batch.Deployments) || len(s.commits.m) >= kept || len(s.deps) != len(second.Batch.Deployments) {
+		t.Errorf("records %d → %d, commit lists %d → %d, deployments tracked %d",
+			len(first.Batch.Deployments), len(second.Batch.Deployments), kept, len(s.commits.m), len(s.deps))
+	}
+	// The oldest one kept has no previous deployment any more: its own
+	// commit only (SPEC §8.2).
+	sortBatch(second.Batch)
+	oldest := second.Batch.Deployments[0]
+	if oldest.Status == model.StatusSuccess && len(oldest.Commits) != 1 {
+		t.Errorf("oldest kept deployment has %d commits", len(oldest.Commits))
+	}
+}
