@@ -343,3 +343,17 @@ func BenchmarkSplitLongestCommand(b *testing.B) {
 		}
 	}
 }
+
+// A pty-req's TERM goes into the session's environment: one longer than
+// maxTermBytes is refused.
+func TestLongTermRefused(t *testing.T) {
+	env := startServer(t, envConfig{})
+	c := env.login(t)
+	ch, _ := rawSession(t, c)
+	if request(t, ch, "pty-req", &ptyReq{Term: strings.Repeat("x", 200<<10), Cols: 80, Rows: 24}) {
+		t.Error("a 200 KB TERM was accepted")
+	}
+	if !request(t, ch, "pty-req", &ptyReq{Term: strings.Repeat("x", maxTermBytes), Cols: 80, Rows: 24}) {
+		t.Errorf("a %d-byte TERM was refused", maxTermBytes)
+	}
+}
