@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -263,5 +264,67 @@ func TestHistoryMovingOnForgetsOldRecords(t *testing.T) {
 	oldest := second.Batch.Deployments[0]
 	if oldest.Status == model.StatusSuccess && len(oldest.Commits) != 1 {
 		t.Errorf("oldest kept deployment has %d commits", len(oldest.Commits))
+	}
+}
+
+func TestSeveralRepositoriesShareOneCache(t *testing.T) {
+	dir := t.TempDir()
+	cache := apisrc.OpenCache(dir, nil)
+	var srcs []*Source
+	var fakes []*githubtest.Server
+	for i, repo := range []string{"acme/checkout", "acme/search", "other/checkout"} {
+		f := newFake(t)
+		f.Lock()
+		f.Repo = repo
+		f.Unlock()
+		f.Generate(50+i*40, epoch)
+		fakes = append(fakes, f)
+		srcs = append(srcs, newTestSource(t, f, cache, func(o *Options) { o.Repo = repo }))
+	}
+	run := func() []sources.Result {
+		out := make([]sources.Result, len(srcs))
+		var wg sync.WaitGroup
+		for i, s := range srcs {
+			wg.Go(func() {
+				res, err := s.Fetch(context.Background())
+				if err != nil {
+					t.Error(err)
+				}
+				out[i] = res
+			})
+		}
+		wg.Wait()
+		return out
+	}
+	first := run()
+	ids := map[string]bool{}
+	for i, res := range first {
+		if len(res.Batch.Deployments) != 50+i*40 {
+			t.Fatalf("repo %d: %d deployments", i, len(res.Batch.Deployments))
+		}
+		for _, d := range res.Batch.Deployments {
+			if ids[d.ID] {
+				t.Fatalf("id %s in two repositories", d.ID)
+			}
+			ids[d.ID] = true
+		}
+	}
+	// A restart of all three from the shared cache: conditional requests only.
+	var before []int
+	for _, f := range fakes {
+		n, _ := f.Counts()
+		before = append(before, n)
+	}
+	cache2 := apisrc.OpenCache(dir, nil)
+	for i, s := range srcs {
+		repo := s.o.Repo
+		srcs[i] = newTestSource(t, fakes[i], cache2, func(o *Options) { o.Repo = repo })
+	}
+	run()
+	for i, f := range fakes {
+		n, nm := f.Counts()
+		if n-before[i] > 10 || nm == 0 {
+			t.Errorf("repo %d: restart cost %d requests", i, n-before[i])
+		}
 	}
 }
