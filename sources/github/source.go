@@ -41,9 +41,12 @@ type Source struct {
 
 	mu        sync.Mutex // guards the fields below
 	observe   func(sources.Progress, *model.Batch)
-	synced    bool   // the first full read is done
-	detail    string // progress of the running first read
-	waitUntil time.Time
+	synced    bool      // the first full read is done
+	detail    string    // progress of the running first read
+	waitUntil time.Time // the reset a running Fetch waits for
+	// limitedUntil is the reset the last Fetch stopped at (zero once a
+	// Fetch completes).
+	limitedUntil time.Time
 
 	fetchMu  sync.Mutex // one Fetch at a time; guards the fields below
 	deps     map[int64]*deployment
@@ -125,10 +128,13 @@ func (s *Source) Progress() sources.Progress {
 		Syncing: !s.synced, Detail: s.detail,
 		Requests: st.Requests, Cached: st.Cached,
 		RateLimit: st.Limit, RateRemaining: st.Remaining, RateReset: st.Reset,
-		RateLimitedUntil: st.LimitedUntil,
+		// Only while a Fetch waits: a poll that completed is not
+		// rate limited even when the next one will have to wait (it
+		// then ends at once with a RateLimitedError, sending nothing).
+		RateLimitedUntil: s.waitUntil,
 	}
-	if s.waitUntil.After(p.RateLimitedUntil) {
-		p.RateLimitedUntil = s.waitUntil
+	if s.limitedUntil.After(p.RateLimitedUntil) {
+		p.RateLimitedUntil = s.limitedUntil
 	}
 	if s.synced {
 		p.Detail = ""
@@ -173,6 +179,9 @@ func (s *Source) Fetch(ctx context.Context) (sources.Result, error) {
 	defer s.fetchMu.Unlock()
 	release := s.client.Cache().Hold()
 	defer release()
+	s.mu.Lock()
+	s.limitedUntil = time.Time{}
+	s.mu.Unlock()
 
 	now := s.o.Now()
 	cutoff := now.Add(-s.o.History)
@@ -180,6 +189,9 @@ func (s *Source) Fetch(ctx context.Context) (sources.Result, error) {
 	if err != nil {
 		var rl *sources.RateLimitedError
 		if errors.As(err, &rl) {
+			s.mu.Lock()
+			s.limitedUntil = rl.Until
+			s.mu.Unlock()
 			doc := s.document(cutoff)
 			b, rej, derr := sources.Decode(bytes.NewReader(doc), sources.FormatJSON)
 			if derr == nil {
@@ -193,7 +205,7 @@ func (s *Source) Fetch(ctx context.Context) (sources.Result, error) {
 		return sources.Result{}, fmt.Errorf("github %s: %w", s.o.Repo, err)
 	}
 	s.mu.Lock()
-	s.synced, s.detail = true, ""
+	s.synced, s.detail, s.limitedUntil = true, "", time.Time{}
 	s.mu.Unlock()
 
 	doc := s.document(cutoff)

@@ -289,3 +289,36 @@ func indexOf(s, sub string) int {
 	}
 	return -1
 }
+
+func TestLowHeadroomAfterACompletePoll(t *testing.T) {
+	probe := newFake(t)
+	probe.Generate(20, epoch)
+	fetch(t, newTestSource(t, probe, nil, nil))
+	need, _ := probe.Counts()
+
+	f := newFake(t)
+	f.Generate(20, epoch)
+	f.Lock()
+	f.Limit, f.Remaining = 100, need+2 // the last answer leaves 2 of 100
+	f.Unlock()
+	s := newTestSource(t, f, nil, nil)
+	res := fetch(t, s)
+	if len(res.Batch.Deployments) != 20 {
+		t.Fatalf("%d deployments", len(res.Batch.Deployments))
+	}
+	if p := s.Progress(); !p.RateLimitedUntil.IsZero() || p.RateRemaining != 2 {
+		t.Errorf("a complete poll reports %+v", p)
+	}
+	before, _ := f.Counts()
+	_, err := s.Fetch(context.Background())
+	var rl *sources.RateLimitedError
+	if !errors.As(err, &rl) {
+		t.Fatalf("next poll: %v", err)
+	}
+	if after, _ := f.Counts(); after != before {
+		t.Errorf("%d requests with 2 of 100 left", after-before)
+	}
+	if p := s.Progress(); !p.RateLimitedUntil.Equal(rl.Until) {
+		t.Errorf("progress %+v", p)
+	}
+}
