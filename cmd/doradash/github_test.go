@@ -63,7 +63,7 @@ incident_label = "incident"
 	if code != 0 {
 		t.Fatalf("check: exit %d\n%s\n%s", code, out2, errOut2)
 	}
-	if !strings.Contains(out2, "requests (") || !strings.Contains(out2, "rate limit") {
+	if !strings.Contains(out2, "answers from the cache or 304") || !strings.Contains(out2, "rate limit") {
 		t.Errorf("check does not report requests and headroom:\n%s", out2)
 	}
 	second, nm := f.Counts()

@@ -147,10 +147,11 @@ func checkLine(st model.SourceStatus, nameW, targetW int) string {
 	return fmt.Sprintf("%-4s  %-*s  %-*s  %s", state, nameW, st.Name, targetW, st.Target, strings.Join(facts, ", "))
 }
 
-// apiFacts words an API source's cost for `check`: "412 requests (380
-// from cache or 304), rate limit 4,612 of 5,000 left".
+// apiFacts words an API source's cost for `check`: "412 requests, 380
+// answers from the cache or 304, rate limit 4612 of 5000 left". Answers
+// from the cache need no request, so they may outnumber the requests.
 func apiFacts(a *model.APIStats) string {
-	out := fmt.Sprintf("%d requests (%d from cache or 304)", a.Requests, a.Cached)
+	out := fmt.Sprintf("%d requests, %d answers from the cache or 304", a.Requests, a.Cached)
 	switch {
 	case a.RateRemaining >= 0 && a.RateLimit > 0:
 		out += fmt.Sprintf(", rate limit %d of %d left", a.RateRemaining, a.RateLimit)
