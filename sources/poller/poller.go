@@ -480,6 +480,8 @@ func (p *Poller) logChange(name string, prev, cur model.SourceState, failures in
 		p.log.Warn("source failing", "source", name, "error", msg, "failures", failures)
 	case model.SourceStale:
 		p.log.Warn("source stale", "source", name)
+	case model.SourceRateLimited:
+		p.log.Warn("source rate limited", "source", name, "reason", msg)
 	case model.SourceOK:
 		if prev != model.SourcePending {
 			p.log.Info("source recovered", "source", name, "was", string(prev))

@@ -2,6 +2,8 @@ package poller
 
 import (
 	"context"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -90,5 +92,23 @@ func TestRateLimitedKeepsDataAndWins(t *testing.T) {
 	r := model.SourceReports(v.Sources)[0]
 	if r.State != model.SourceRateLimited || r.RateLimitedUntil == nil || !r.RateLimitedUntil.Equal(until) {
 		t.Errorf("report: %+v", r)
+	}
+}
+
+func TestRateLimitIsLoggedOnce(t *testing.T) {
+	until := t0.Add(time.Hour)
+	a := &apiSource{fakeSource: fakeSource{name: "gh"}}
+	a.script = func(int, *apiSource) (sources.Result, error) {
+		return sources.Result{}, &sources.RateLimitedError{Until: until}
+	}
+	var log logRecorder
+	p := New([]Entry{{Source: a}}, Options{Clock: fixedClock, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	p.PollOnce(context.Background())
+	p.PollOnce(context.Background())
+	if n := strings.Count(log.String(), "source rate limited"); n != 1 {
+		t.Errorf("logged %d times: %s", n, log.String())
+	}
+	if strings.Contains(log.String(), "source failing") {
+		t.Error("a rate limit logged as a failure")
 	}
 }
