@@ -67,6 +67,7 @@ type connInfo struct {
 	lastInput    atomic.Int64  // UnixNano of the last byte or resize from the client
 	received     atomic.Int64  // bytes of the first read from the client; 0: nothing yet
 	longCommands atomic.Int64  // exec requests refused as too long
+	channels     atomic.Int64  // session channels open
 
 	mu         sync.Mutex
 	user       string

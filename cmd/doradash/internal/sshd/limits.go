@@ -27,6 +27,11 @@ const (
 	maxEnvValue    = 256
 	maxTermBytes   = 64 // TERM of a pty-req; a longer one is refused
 	maxUserLogSize = 64 // bytes of a user name that go to the log
+
+	// maxChannels bounds the session channels open at once on one
+	// connection (OpenSSH's MaxSessions default): each may buffer up to
+	// its SSH window (2 MiB in x/crypto/ssh) of input nobody reads yet.
+	maxChannels = 10
 )
 
 // keptEnv are the only variables a session keeps from the client's env
@@ -66,8 +71,20 @@ func logUser(u string) string {
 
 // sessionChannel is the handler of "session" channels: charmbracelet/ssh's
 // own, behind a filter of the channel's requests (see filterRequests).
+// At most maxChannels are open at once on a connection.
 func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, newChan gossh.NewChannel, ctx ssh.Context) {
-	ssh.DefaultSessionHandler(srv, conn, &filteredChannel{NewChannel: newChan, s: s, ci: connOf(ctx)}, ctx)
+	ci := connOf(ctx)
+	if ci != nil {
+		if ci.channels.Add(1) > maxChannels {
+			ci.channels.Add(-1)
+			_ = newChan.Reject(gossh.ResourceShortage, fmt.Sprintf("at most %d sessions at once on one connection", maxChannels))
+			return
+		}
+		defer ci.channels.Add(-1)
+	}
+	// It returns once the channel's requests have ended: the channel is
+	// closed.
+	ssh.DefaultSessionHandler(srv, conn, &filteredChannel{NewChannel: newChan, s: s, ci: ci}, ctx)
 }
 
 // filteredChannel is a gossh.NewChannel whose accepted channel's requests

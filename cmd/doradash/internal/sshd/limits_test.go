@@ -357,3 +357,32 @@ func TestLongTermRefused(t *testing.T) {
 		t.Errorf("a %d-byte TERM was refused", maxTermBytes)
 	}
 }
+
+// Session channels that never start anything still hold memory (their
+// requests, up to 2 MiB of unread input each): a connection has at most
+// maxChannels open at once.
+func TestChannelsPerConnectionCapped(t *testing.T) {
+	env := startServer(t, envConfig{})
+	c := env.login(t)
+	var chans []gossh.Channel
+	for range maxChannels {
+		ch, _ := rawSession(t, c)
+		chans = append(chans, ch)
+	}
+	if ch, _, err := c.OpenChannel("session", nil); err == nil {
+		_ = ch.Close()
+		t.Fatalf("session channel %d accepted", maxChannels+1)
+	} else if !strings.Contains(err.Error(), "at most 10 sessions at once") {
+		t.Errorf("error = %v", err)
+	}
+	_ = chans[0].Close()
+	testkit.WaitFor(t, 5*time.Second, "a channel free again", func() bool {
+		ch, reqs, err := c.OpenChannel("session", nil)
+		if err != nil {
+			return false
+		}
+		go gossh.DiscardRequests(reqs)
+		_ = ch.Close()
+		return true
+	})
+}
