@@ -22,6 +22,7 @@ type dashboard struct {
 	focus  focusID // starts on the first tile
 	incOff int     // first incident row shown
 	depOff int     // first deployment row shown
+	cache  panels
 }
 
 // update handles the dashboard's keys. It reports the metric to open when
@@ -113,8 +114,22 @@ func (d *dashboard) view(l layout) []string {
 	}
 	lines := make([]string, 0, l.bodyH)
 	lines = append(lines, d.tiles(l)...)
-	lines = append(lines, joinH(d.incidentsPanel(l), d.deploysPanel(l))...)
+	lines = append(lines, d.lists(l)...)
 	lines = append(lines, d.strip(l.strip.w, l.strip.h)...)
+	return lines
+}
+
+// lists are the incidents and deployments panels side by side, joined
+// once per change of either.
+func (d *dashboard) lists(l layout) []string {
+	inc, dep := d.incidentsPanel(l), d.deploysPanel(l)
+	if len(inc) > 0 && len(dep) > 0 && d.cache.joined.ok && len(d.cache.joinedFrom) == 2 &&
+		&d.cache.joinedFrom[0][0] == &inc[0] && &d.cache.joinedFrom[1][0] == &dep[0] {
+		return d.cache.joined.lines
+	}
+	lines := joinH(inc, dep)
+	d.cache.joined = panelCache{lines: lines, ok: true}
+	d.cache.joinedFrom = [][]string{inc, dep}
 	return lines
 }
 

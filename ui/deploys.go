@@ -81,6 +81,11 @@ func dayOf(t time.Time) time.Time {
 // deploysPanel is the framed deployments feed of the desk and wall
 // layouts.
 func (d *dashboard) deploysPanel(l layout) []string {
+	key := panelKey{snap: d.c.snap, r: l.deploys, size: l.size, focus: d.focus, off: d.depOff, day: dayOf(d.c.now)}
+	return d.cache.deploys.get(key, d.c.now, func() ([]string, time.Time) { return d.buildDeploysPanel(l), time.Time{} })
+}
+
+func (d *dashboard) buildDeploysPanel(l layout) []string {
 	st, r := d.c.st, l.deploys
 	vis := d.deploysVisible(l)
 	lines := d.deployLines(d.depOff, vis, r.w-4)

@@ -374,13 +374,33 @@ func windowLabel(days int) string {
 	return "last " + strconv.Itoa(days) + " days"
 }
 
-// ago is an age for live displays, never negative: "47m".
+// ago is how long ago t was, at the resolution the text shows: seconds
+// under a minute, minutes under a day, hours under ten days, then days
+// ("42s", "1h 59m", "2d 7h", "12d"). Truncated, never rounded, so that the
+// text changes exactly at the instants nextAgeChange names.
 func ago(now, t time.Time) string {
-	d := now.Sub(t)
-	if d < 0 {
-		d = 0
+	return formatDuration(max(0, now.Sub(t)).Truncate(ageStep(now.Sub(t))))
+}
+
+// ageStep is the resolution ago shows for an age of d.
+func ageStep(d time.Duration) time.Duration {
+	switch {
+	case d < time.Minute:
+		return time.Second
+	case d < 24*time.Hour:
+		return time.Minute
+	case d < 10*24*time.Hour:
+		return time.Hour
 	}
-	return formatDuration(d.Truncate(time.Second))
+	return 24 * time.Hour
+}
+
+// nextAgeChange is the first instant after now at which ago(·, t) reads
+// differently.
+func nextAgeChange(now, t time.Time) time.Time {
+	d := max(0, now.Sub(t))
+	step := ageStep(d)
+	return t.Add(d.Truncate(step) + step)
 }
 
 // severityRank orders severities worst first, unknown last.

@@ -17,7 +17,8 @@ func (m *Model) header(w, h int) []string {
 	c, st := m.c, m.c.st
 	right := "waiting for data"
 	if v := c.version; v != nil && !v.Updated.IsZero() {
-		right = v.Updated.In(c.now.Location()).Format("15:04:05")
+		// To the minute: new data every few seconds must not redraw it.
+		right = v.Updated.In(c.now.Location()).Format("15:04")
 		if w >= 60 {
 			right = "updated " + right
 		}

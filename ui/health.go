@@ -171,13 +171,14 @@ func (d *dashboard) sourceLine(s *model.SourceStatus, nameW, typeW int) string {
 	return head + "  " + strings.Join(parts, st.dim.Render(" · "))
 }
 
-// dataAge is how old a source's data is.
+// dataAge is when a source last succeeded, to the minute: the state says
+// when that is too long ago, and a per-second counter would redraw the
+// line every second.
 func (d *dashboard) dataAge(s *model.SourceStatus) string {
 	if s.LastSuccess.IsZero() {
 		return "no data yet"
 	}
-	return "last success " + s.LastSuccess.In(d.c.now.Location()).Format("15:04:05") +
-		" (" + ago(d.c.now, s.LastSuccess) + " ago)"
+	return "updated " + s.LastSuccess.In(d.c.now.Location()).Format("15:04")
 }
 
 // failureText is "×3 since 13:40:02": consecutive failures and since when.
@@ -204,7 +205,7 @@ func (d *dashboard) stripLine(srcs []model.SourceStatus) string {
 				p += st.dim.Render(": " + oneLine(s.Error))
 			}
 		case !s.LastSuccess.IsZero():
-			p += " " + st.dim.Render(ago(d.c.now, s.LastSuccess))
+			p += " " + st.dim.Render(s.LastSuccess.In(d.c.now.Location()).Format("15:04"))
 		default:
 			p += " " + st.dim.Render("no data yet")
 		}

@@ -15,6 +15,10 @@ import (
 	"doradash/sources/demo"
 )
 
+// Ticks wait for the clock: settle would wait for each. Tests see the
+// schedule in Model.tickAt instead.
+func init() { newTick = func(time.Duration, time.Time) tea.Cmd { return nil } }
+
 // testNow is the fixed clock of every deterministic test.
 var testNow = time.Date(2026, 11, 20, 14, 3, 22, 0, time.UTC)
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"doradash/model"
 )
@@ -119,12 +120,34 @@ func (d *dashboard) incidentLines(off, n, w int, sections bool) []string {
 		}
 		in := s.resolved[j]
 		right := formatDuration(in.resolved.Sub(in.started))
-		if w >= 70 {
+		if w >= agesMinWidth {
 			right += " · " + ago(d.c.now, in.resolved) + " ago"
 		}
 		out = append(out, d.incidentRow(in.severity, in.service, in.title, right, true, svcW, w))
 	}
 	return out
+}
+
+// agesMinWidth is the list width from which resolved incidents show how
+// long ago they ended.
+const agesMinWidth = 70
+
+// resolvedWithAges are the resolved incidents on screen that show how long
+// ago they ended: their text changes with the clock.
+func (d *dashboard) resolvedWithAges(l layout) []resolvedRow {
+	s := d.c.snap
+	if s == nil || (l.size != sizeDesk && l.size != sizeWall) || l.incidents.w-4 < agesMinWidth {
+		return nil
+	}
+	// Rows: the open label, the open incidents, the resolved label, then
+	// the resolved ones.
+	first := 2 + len(s.report.OpenIncidents)
+	lo := max(0, d.incOff-first)
+	hi := min(len(s.resolved), d.incOff+d.incidentsVisible(l)-first)
+	if lo >= hi {
+		return nil
+	}
+	return s.resolved[lo:hi]
 }
 
 // incidentRowCount is the length of the scrollable incidents list.
@@ -144,8 +167,36 @@ func (d *dashboard) incidentRowCount(l layout) int {
 }
 
 // incidentsPanel is the framed incidents list of the desk and wall
-// layouts, with the window's incident figures pinned at the bottom.
+// layouts, with the window's incident figures pinned at the bottom. It is
+// rebuilt when its input changed or an age on it ticks over.
 func (d *dashboard) incidentsPanel(l layout) []string {
+	key := panelKey{snap: d.c.snap, r: l.incidents, size: l.size, focus: d.focus, off: d.incOff}
+	return d.cache.incidents.get(key, d.c.now, func() ([]string, time.Time) {
+		return d.buildIncidentsPanel(l), d.agesChange(l, d.c.now)
+	})
+}
+
+// agesChange is the first instant after now at which an age shown in the
+// incidents list ticks over; zero when none is shown.
+func (d *dashboard) agesChange(l layout, now time.Time) time.Time {
+	var next time.Time
+	sooner := func(t time.Time) {
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	// Every open incident, shown or not: there are few, and an age that
+	// changes off screen costs one comparison of an unchanged view.
+	for i := range d.c.snap.report.OpenIncidents {
+		sooner(nextAgeChange(now, d.c.snap.report.OpenIncidents[i].StartedAt))
+	}
+	for _, r := range d.resolvedWithAges(l) {
+		sooner(nextAgeChange(now, r.resolved))
+	}
+	return next
+}
+
+func (d *dashboard) buildIncidentsPanel(l layout) []string {
 	st, r := d.c.st, l.incidents
 	iw := r.w - 4
 	total := d.incidentRowCount(l)

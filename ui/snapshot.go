@@ -198,7 +198,10 @@ type (
 		id   uint64
 		snap *snapshot
 	}
-	tickMsg struct{ t time.Time }
+	tickMsg struct {
+		t  time.Time
+		at time.Time // the instant it was scheduled for (the model's clock)
+	}
 )
 
 // waitVersion waits for the next version on ch. The model re-arms it after
@@ -221,7 +224,10 @@ func computeCmd(id uint64, ds *model.Dataset, q query, end time.Time, cov covera
 	}
 }
 
-// tickCmd fires on the next whole second, for live ages.
-func tickCmd() tea.Cmd {
-	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tickMsg{t: t} })
+// newTick makes the tick scheduled for at, d from now; tests replace it.
+var newTick = tickAfter
+
+// tickAfter fires after d, for the change on screen due at at.
+func tickAfter(d time.Duration, at time.Time) tea.Cmd {
+	return tea.Tick(d, func(t time.Time) tea.Msg { return tickMsg{t: t, at: at} })
 }

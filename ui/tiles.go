@@ -2,10 +2,17 @@ package ui
 
 import (
 	"strconv"
+	"time"
 )
 
-// tiles draws the four headline tiles side by side across the full width.
+// tiles draws the four headline tiles side by side across the full width,
+// from the cache when neither the snapshot, the size nor the focus changed.
 func (d *dashboard) tiles(l layout) []string {
+	key := panelKey{snap: d.c.snap, r: l.tiles, size: l.size, focus: d.focus}
+	return d.cache.tiles.get(key, d.c.now, func() ([]string, time.Time) { return d.buildTiles(l), time.Time{} })
+}
+
+func (d *dashboard) buildTiles(l layout) []string {
 	r := l.tiles
 	if r.h <= 0 {
 		return nil

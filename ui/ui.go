@@ -52,6 +52,7 @@ type common struct {
 	version       *model.Version // newest version from the feed; nil before the first
 	snap          *snapshot      // newest computed snapshot; nil before the first
 	q             query          // the query asked for (snap.q lags while computing)
+	qGen          uint64         // counts changes of q
 	computing     bool
 }
 
@@ -69,6 +70,17 @@ type Model struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	ch     <-chan *model.Version
+
+	// The clock only wakes the model when something on screen changes
+	// with it (tickAt is the pending wake-up, zero when none); a tick that
+	// finds the clock where the previous one left it (--now) stops them.
+	tickAt      time.Time
+	lastTickNow time.Time
+
+	footerCache panelCache
+	detailCache panelCache
+	lastKey     viewKey // the inputs of lastView
+	lastView    string  // View's previous output; valid when lastKey.w > 0
 
 	reqID     uint64         // id of the newest compute request
 	inFlight  bool           // a compute is running
@@ -114,16 +126,15 @@ func New(o Options) *Model {
 	}
 }
 
-// Init subscribes to the feed and starts the one-second tick.
+// Init subscribes to the feed. Ticks start with the first snapshot.
 func (m *Model) Init() tea.Cmd {
 	if m.feed != nil && m.ch == nil {
 		m.ch = m.feed.Subscribe(m.ctx)
 	}
-	cmds := []tea.Cmd{tickCmd()}
 	if m.ch != nil {
-		cmds = append(cmds, waitVersion(m.ch))
+		return waitVersion(m.ch)
 	}
-	return tea.Batch(cmds...)
+	return nil
 }
 
 // Close ends the model's subscription to the feed. The model calls it
@@ -131,29 +142,38 @@ func (m *Model) Init() tea.Cmd {
 // (an SSH session that closed, a killed program). It is idempotent.
 func (m *Model) Close() { m.cancel() }
 
-// Update routes a message to whoever owns it.
+// Update routes a message to whoever owns it, then makes sure the clock
+// wakes the model when the screen next changes with it.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.route(msg)
+	if tick := m.scheduleTick(); tick != nil {
+		cmd = tea.Batch(cmd, tick)
+	}
+	return m, cmd
+}
+
+func (m *Model) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
 		m.help.Width = msg.Width - 1
 		m.dash.clamp(m.layout())
 	case versionMsg:
-		return m, m.onVersion(msg.v)
+		return m.onVersion(msg.v)
 	case feedClosedMsg:
 		m.ch = nil
 	case computedMsg:
-		return m, m.onComputed(msg)
+		return m.onComputed(msg)
 	case tickMsg:
-		return m, m.onTick()
+		return m.onTick(msg)
 	case tea.KeyMsg:
-		return m, m.onKey(msg)
+		return m.onKey(msg)
 	case tea.MouseMsg:
 		if m.screen == screenDashboard {
 			m.dash.mouse(msg, m.layout())
 		}
 	}
-	return m, nil
+	return nil
 }
 
 // onVersion takes a new version and recomputes when its data changed;
@@ -214,14 +234,59 @@ func (m *Model) onComputed(msg computedMsg) tea.Cmd {
 // onTick advances the clock for live ages. The window slides with a live
 // clock, so the report is recomputed once its end is a minute old (never
 // with a fixed clock).
-func (m *Model) onTick() tea.Cmd {
+func (m *Model) onTick(msg tickMsg) tea.Cmd {
+	if !msg.at.IsZero() && msg.at.Equal(m.tickAt) {
+		m.tickAt = time.Time{}
+	}
 	m.c.now = m.clock()
-	var recompute tea.Cmd
+	if m.c.now.Equal(m.lastTickNow) {
+		m.tickAt = time.Time{}.Add(-1) // a fixed clock: never again
+	}
+	m.lastTickNow = m.c.now
 	if s := m.c.snap; s != nil && !m.inFlight &&
 		m.c.now.Sub(s.report.Window.End) >= time.Minute {
-		recompute = m.requestCompute()
+		return m.requestCompute()
 	}
-	return tea.Batch(tickCmd(), recompute)
+	return nil
+}
+
+// scheduleTick returns a tick for the next instant the screen changes
+// with the clock alone, unless one is pending for that instant or sooner.
+func (m *Model) scheduleTick() tea.Cmd {
+	if m.tickAt.Equal(time.Time{}.Add(-1)) {
+		return nil
+	}
+	now := m.c.now
+	next := m.nextChange(now)
+	if next.IsZero() || (!m.tickAt.IsZero() && !m.tickAt.After(next)) {
+		return nil
+	}
+	m.tickAt = next
+	return newTick(next.Sub(now), next)
+}
+
+// nextChange is the first instant after now at which the screen reads
+// differently with the clock alone: an age shown ticks over, or the
+// window is due to slide. Zero: nothing on screen depends on the clock.
+func (m *Model) nextChange(now time.Time) time.Time {
+	s := m.c.snap
+	if s == nil {
+		return time.Time{}
+	}
+	var next time.Time
+	sooner := func(t time.Time) {
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	// A slide already due is being computed: onComputed schedules anew.
+	sooner(s.report.Window.End.Add(time.Minute))
+	if l := m.layout(); m.screen == screenDashboard || l.size == sizeTiny {
+		sooner(m.dash.agesChange(l, now))
+	}
+	// The deployments feed says "Today".
+	sooner(dayOf(now).AddDate(0, 0, 1))
+	return next
 }
 
 // onKey handles the global keys, then hands the key to the active screen.
@@ -259,11 +324,13 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 
 func (m *Model) setDays(days int) tea.Cmd {
 	m.c.q.days = days
+	m.c.qGen++
 	return m.requestCompute()
 }
 
 func (m *Model) setServices(s []string) tea.Cmd {
 	m.c.q.services = s
+	m.c.qGen++
 	m.dash.resetScroll()
 	return m.requestCompute()
 }
@@ -322,11 +389,25 @@ func nextService(cur, all []string) []string {
 }
 
 // View renders the active screen, exactly the terminal's width and height.
+// Bubble Tea calls it after every message: when none of its inputs changed
+// it returns the previous output as it is.
 func (m *Model) View() string {
 	w, h := m.c.width, m.c.height
 	if w <= 0 || h <= 0 {
 		return ""
 	}
+	key := viewKey{version: m.c.version, snap: m.c.snap, w: w, h: h, screen: m.screen, focus: m.dash.focus,
+		incOff: m.dash.incOff, depOff: m.dash.depOff, help: m.help.ShowAll, metric: m.detail.metric,
+		computing: m.c.computing, qGen: m.c.qGen, now: m.c.now}
+	if key == m.lastKey {
+		return m.lastView
+	}
+	m.lastKey, m.lastView = key, m.render(w, h)
+	return m.lastView
+}
+
+// render draws the screen.
+func (m *Model) render(w, h int) string {
 	lay := m.layout()
 	var lines []string
 	if lay.size == sizeTiny {
@@ -336,13 +417,29 @@ func (m *Model) View() string {
 		lines = append(lines, m.header(w, lay.headerH)...)
 		switch m.screen {
 		case screenDetail:
-			lines = append(lines, m.detail.view(w, lay.bodyH, lay.size)...)
+			key := panelKey{snap: m.c.snap, r: rect{w: w, h: lay.bodyH}, size: lay.size, metric: m.detail.metric}
+			lines = append(lines, m.detailCache.get(key, m.c.now, func() ([]string, time.Time) {
+				return m.detail.view(w, lay.bodyH, lay.size), time.Time{}
+			})...)
 		default:
 			lines = append(lines, m.dash.view(lay)...)
 		}
 		lines = append(lines, m.footer(w, lay.footerH)...)
 	}
-	return strings.Join(block(lines, w, h), "\n")
+	return strings.Join(rows(lines, w, h), "\n")
+}
+
+// rows makes lines exactly h lines. Every part of the screen is already
+// exactly w wide (made with block, frame or joinH of those), so the lines
+// are not measured again; TestEveryLineFits holds them to it.
+func rows(lines []string, w, h int) []string {
+	if len(lines) == h {
+		return lines
+	}
+	if len(lines) > h {
+		return lines[:h]
+	}
+	return append(lines, blank(w, h-len(lines))...)
 }
 
 // footer is the help: one line, or the full help when toggled.
@@ -350,6 +447,11 @@ func (m *Model) footer(w, h int) []string {
 	if h <= 0 {
 		return nil
 	}
+	key := panelKey{r: rect{w: w, h: h}, screen: m.screen, flag: m.help.ShowAll}
+	return m.footerCache.get(key, m.c.now, func() ([]string, time.Time) { return m.buildFooter(w, h), time.Time{} })
+}
+
+func (m *Model) buildFooter(w, h int) []string {
 	v := m.help.View(helpKeys{k: &m.c.keys, detail: m.screen == screenDetail})
 	lines := strings.Split(v, "\n")
 	for i := range lines {

@@ -206,7 +206,7 @@ func TestViewShowsTheReport(t *testing.T) {
 	r := m.c.snap.report
 	want := []string{
 		"last 30 days",
-		"updated 14:03:20",
+		"updated 14:03",
 		"DEMO DATA",
 		"stale data: incidents",
 		formatFrequency(r.DeploymentFrequency.PerDay),
@@ -216,7 +216,7 @@ func TestViewShowsTheReport(t *testing.T) {
 		"availability " + formatAvailability(r.Incidents.Availability),
 		"failing  ×3 since 13:40:22",
 		"GET https://incidents.example.com/api/export: dial tcp",
-		"last success 14:03:20 (2s ago)",
+		"deployments, 0 incidents · updated 14:03",
 	}
 	for _, in := range r.OpenIncidents {
 		want = append(want, in.Title, ago(testNow, in.StartedAt))
