@@ -29,6 +29,7 @@ type Config struct {
 	Environments        []string
 	Services            []string
 	DowntimeMaxSeverity int
+	Theme               string // "dark", "light" or "" (ask the terminal)
 	// LinkIncidentsWithin is the limit of links by time (SPEC §3); 0: off.
 	LinkIncidentsWithin time.Duration
 	Sources             []SourceConfig
@@ -277,6 +278,11 @@ func (p *configParser) top(raw map[string]any, c *Config) error {
 			c.LinkIncidentsWithin, err = p.durationOrZero(k, "link_incidents_within", v)
 		case "cache_dir":
 			c.CacheDir, err = p.cacheDirKey(k, v)
+		case "theme":
+			c.Theme, err = p.str(k, "theme", v)
+			if err == nil && c.Theme != "dark" && c.Theme != "light" {
+				err = p.errAt(k, "theme: %q is not dark or light (leave the key out to ask the terminal)", c.Theme)
+			}
 		case "source":
 			err = p.sources(v, c)
 		case "ssh":

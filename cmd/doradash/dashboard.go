@@ -8,13 +8,13 @@ import (
 	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/mattn/go-isatty"
 
 	"doradash/ui"
+	"doradash/ui/screen"
+	"doradash/ui/termbg"
 )
-
-// dashboardFPS caps Bubble Tea's redraw rate.
-const dashboardFPS = 20
 
 // configHint is the header's one line on leaving the demo.
 const configHint = "no configuration found: copy config.example.toml to ./doradash.toml and point it at your data"
@@ -38,14 +38,26 @@ func runDashboard(ctx context.Context, args []string, e *env) error {
 		defer wg.Done()
 		p.Run(ctx)
 	}()
-	m := ui.New(s.uiOptions(p))
+	o := s.uiOptions(p)
+	// Decided before the program starts, so that a terminal that never
+	// answers the background query holds the first frame at most
+	// termbg.Timeout instead of termenv's 5 s.
+	o.Renderer = lipgloss.NewRenderer(e.stdout)
+	o.Renderer.SetHasDarkBackground(termbg.Dark(s.cfg.Theme, e.stdin, e.stdout, e.getenv))
+	m := ui.New(o)
 	defer m.Close()
 	g := newGuard(m)
-	// 20 frames a second is plenty for a dashboard that changes once a
-	// second, and a third of Bubble Tea's default idle cost.
-	prog := tea.NewProgram(g, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
-		tea.WithInput(e.stdin), tea.WithOutput(e.stdout), tea.WithFPS(dashboardFPS))
+	in, _ := e.stdin.(*os.File) // a terminal, checked above
+	out, _ := e.stdout.(*os.File)
+	// The dashboard draws its own frames, only when one changed
+	// (ui/screen): nothing wakes while nothing on screen changes.
+	prog := screen.NewProgram(g, in, out, tea.WithContext(ctx))
 	g.setQuit(prog.Quit)
+	if path := e.getenv("DORADASH_FRAMES"); path != "" {
+		// bench/idle.sh: frame counts on SIGUSR1 and at the end.
+		defer prog.WriteStats(path)
+		defer prog.StatsOnSignal(path)()
+	}
 	_, runErr := prog.Run()
 	cancel()
 	wg.Wait()

@@ -72,6 +72,7 @@ Flags (every command):
   --service NAME        only this service (repeatable)
   --environment NAME    deployments of this environment (repeatable; default production)
   --now RFC3339         compute as of this instant (replays the past exactly)
+  --theme dark|light    colours for a dark or light background (default: ask the terminal)
   --no-cache            ignore the API sources' on-disk cache for this run
   --help                this help
 
@@ -169,6 +170,7 @@ type commonFlags struct {
 	environments multiFlag
 	now          string
 	noCache      bool
+	theme        string
 }
 
 func newFlagSet(name string, e *env, c *commonFlags) *flag.FlagSet {
@@ -181,6 +183,7 @@ func newFlagSet(name string, e *env, c *commonFlags) *flag.FlagSet {
 	fs.Var(&c.environments, "environment", "deployments of this environment (repeatable)")
 	fs.StringVar(&c.now, "now", "", "compute as of this RFC 3339 instant")
 	fs.BoolVar(&c.noCache, "no-cache", false, "ignore the API sources' on-disk cache for this run")
+	fs.StringVar(&c.theme, "theme", "", "dark or light background")
 	return fs
 }
 
@@ -263,6 +266,13 @@ func resolve(c *commonFlags, e *env) (*settings, error) {
 	}
 	if len(c.services) > 0 {
 		s.cfg.Services = c.services
+	}
+	switch c.theme {
+	case "":
+	case "dark", "light":
+		s.cfg.Theme = c.theme
+	default:
+		return nil, usagef("--theme: %q is not dark or light", c.theme)
 	}
 	if len(c.environments) > 0 {
 		s.cfg.Environments = c.environments
