@@ -470,7 +470,8 @@ func (c *Client) resolve(ref string) (*url.URL, error) {
 		if err != nil {
 			return nil, c.redactErr(fmt.Errorf("invalid request path: %v", err))
 		}
-		u = c.base.JoinPath(p.Path)
+		// The escaped path keeps encoded segments (GitLab's group%2Fapp).
+		u = c.base.JoinPath(p.EscapedPath())
 		u.RawQuery = p.RawQuery
 	} else {
 		p, err := url.Parse(ref)
