@@ -275,3 +275,18 @@ func TestCancelledRequestLeavesNoGoroutine(t *testing.T) {
 		t.Errorf("%d goroutines left (before %d)", g, before)
 	}
 }
+
+func TestPagePagerCountsOnFromTheFirstPage(t *testing.T) {
+	p := PagePager{Param: "page", Items: func([]byte) (int, error) { return 1, nil }}
+	for first, want := range map[string]string{
+		"/x":        "/x?page=2",
+		"/x?page=1": "/x?page=2",
+		"/x?page=0": "/x?page=1", // an API that counts from 0
+		"/x?page=7": "/x?page=8",
+	} {
+		next, ok, err := p.Next(Request{URL: first}, &Response{Body: []byte(`[1]`)})
+		if err != nil || !ok || next != want {
+			t.Errorf("after %s: got %q, %v, %v; want %s", first, next, ok, err, want)
+		}
+	}
+}

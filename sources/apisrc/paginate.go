@@ -156,8 +156,9 @@ func (p OffsetPager) Next(cur Request, resp *Response) (string, bool, error) {
 	return next, true, nil
 }
 
-// PagePager counts the query parameter Param up from 1 and stops at a page
-// without items.
+// PagePager counts the query parameter Param up by one from the first
+// request's value (absent: page 1, so the next is 2; an API that counts
+// from 0 is asked for page=0 first) and stops at a page without items.
 type PagePager struct {
 	Param string
 	Items func(body []byte) (int, error)
@@ -169,7 +170,10 @@ func (p PagePager) Next(cur Request, resp *Response) (string, bool, error) {
 	if err != nil || n == 0 {
 		return "", false, err
 	}
-	page := max(queryInt(cur.URL, p.Param), 1) + 1
+	page := 2
+	if u, err := url.Parse(cur.URL); err == nil && u.Query().Has(p.Param) {
+		page = queryInt(cur.URL, p.Param) + 1
+	}
 	return withParam(cur.URL, p.Param, strconv.Itoa(page)), true, nil
 }
 
