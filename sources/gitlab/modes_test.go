@@ -1,0 +1,212 @@
+package gitlab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"doradash/model"
+	"doradash/sources"
+	"doradash/sources/apisrc"
+)
+
+func TestRestartWithTheCacheCostsOnlyConditionalRequests(t *testing.T) {
+	f := newFake(t)
+	f.GenerateDeployments(500, epoch)
+	f.GenerateIncidents(300, epoch)
+	dir := t.TempDir()
+	mod := func(o *Options) { o.Incidents = true }
+	first := fetch(t, newTestSource(t, f, apisrc.OpenCache(dir, nil), mod))
+	n1, _ := f.Counts()
+
+	s2 := newTestSource(t, f, apisrc.OpenCache(dir, nil), mod)
+	again := fetch(t, s2)
+	n2, nm := f.Counts()
+	// 5 deployment pages and 3 issue pages, all 304.
+	if n2-n1 != 8 || nm != 8 {
+		t.Errorf("restart cost %d requests, %d of them 304; want 8 and 8", n2-n1, nm)
+	}
+	sortBatch(first.Batch)
+	sortBatch(again.Batch)
+	if !reflect.DeepEqual(first.Batch, again.Batch) {
+		t.Error("restart from the cache changed the records")
+	}
+	if p := s2.Progress(); p.Cached < 400 {
+		t.Errorf("progress does not count cached answers: %+v", p)
+	}
+}
+
+func TestTokenAppearsNowhere(t *testing.T) {
+	f := newFake(t)
+	f.GenerateDeployments(60, epoch)
+	f.Fail500["/repository/compare"] = 9
+	dir := t.TempDir()
+	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), func(o *Options) {
+		o.Timeout = 200 * time.Millisecond
+		o.Headers = map[string]string{"X-Extra": "1"}
+	})
+	var texts []string
+	_, err := s.Fetch(context.Background())
+	if err == nil {
+		t.Fatal("expected a failure")
+	}
+	texts = append(texts, err.Error(), s.Target())
+	f.Lock()
+	f.Fail500 = map[string]int{}
+	f.Remaining = 0
+	f.Reset = f.Clock.Now().Add(time.Hour)
+	f.Unlock()
+	if _, err := s.Fetch(context.Background()); err != nil {
+		texts = append(texts, err.Error())
+	}
+	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))
+	if _, err := New(Options{Project: "a/b", Token: testToken, APIURL: "ftp://" + testToken}); err != nil {
+		texts = append(texts, err.Error())
+	}
+	for _, text := range texts {
+		if strings.Contains(text, testToken) {
+			t.Fatalf("token in %q", text)
+		}
+	}
+	err = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if strings.Contains(string(b), testToken) || strings.Contains(strings.ToLower(string(b)), "private-token") {
+			t.Errorf("token in %s", p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.BadAuth() != 0 {
+		t.Error("requests without the token")
+	}
+}
+
+func TestSyncingPublishesPartialData(t *testing.T) {
+	f := newFake(t)
+	f.GenerateDeployments(300, epoch)
+	s := newTestSource(t, f, nil, nil)
+	var seen []sources.Progress
+	var partial []int
+	s.Observe(func(p sources.Progress, b *model.Batch) {
+		seen = append(seen, p)
+		if b != nil {
+			partial = append(partial, len(b.Deployments))
+		}
+	})
+	if p := s.Progress(); !p.Syncing {
+		t.Fatal("not syncing before the first read")
+	}
+	fetch(t, s)
+	if len(partial) < 3 || partial[0] >= 270 || partial[0] == 0 {
+		t.Fatalf("partial batches: %v", partial)
+	}
+	if seen[0].Detail != "100 deployments, page 1" || !seen[0].Syncing {
+		t.Errorf("first progress: %+v", seen[0])
+	}
+	if p := s.Progress(); p.Syncing || p.Detail != "" {
+		t.Errorf("after the first read: %+v", p)
+	}
+}
+
+func TestFetchCancelledLeavesNoGoroutine(t *testing.T) {
+	f := newFake(t)
+	f.GenerateDeployments(200, epoch)
+	f.Hang["/repository/"] = 1
+	before := runtime.NumGoroutine()
+	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = time.Minute })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { _, err := s.Fetch(ctx); done <- err }()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Fetch did not return after cancel")
+	}
+	s.CloseIdleConnections()
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if g := runtime.NumGoroutine(); g > before {
+		t.Errorf("%d goroutines left, %d before", g, before)
+	}
+}
+
+func TestHistoryMovingOnForgetsOldRecords(t *testing.T) {
+	f := newFake(t)
+	f.GenerateDeployments(200, epoch) // 25 days
+	now := epoch
+	s := newTestSource(t, f, nil, func(o *Options) {
+		o.History = 20 * 24 * time.Hour
+		o.Now = func() time.Time { return now }
+	})
+	first := fetch(t, s)
+	kept := len(s.commits)
+	now = epoch.Add(10 * 24 * time.Hour)
+	second := fetch(t, s)
+	if len(second.Batch.Deployments) >= len(first.Batch.Deployments) || len(s.commits) >= kept {
+		t.Errorf("records %d → %d, commit lists %d → %d",
+			len(first.Batch.Deployments), len(second.Batch.Deployments), kept, len(s.commits))
+	}
+	sameBatch(t, second.Batch, expectedBatch(t, f, now.Add(-20*24*time.Hour), "author", "gitlab:group/app:"))
+}
+
+func TestValidate(t *testing.T) {
+	cases := []struct {
+		o    Options
+		want string
+	}{
+		{Options{Token: "x"}, `missing required key "project"`},
+		{Options{Project: "a/b"}, "token_env: the token is empty"},
+		{Options{Project: "app", Token: "x"}, `project: "app" is not a project path`},
+		{Options{Project: "a//b", Token: "x"}, `project: "a//b" is not`},
+		{Options{Project: "/a/b", Token: "x"}, `project: "/a/b" is not`},
+		{Options{Project: "a/b c", Token: "x"}, `project: "a/b c" is not`},
+		{Options{Project: "a/../b", Token: "x"}, `project: "a/../b" is not`},
+		{Options{Project: "https://gitlab.com/a/b", Token: "x"}, "is a URL"},
+		{Options{Project: "412", Token: "x"}, "service: required when project is a numeric id"},
+		{Options{Project: "0412", Token: "x", Service: "s"}, "no leading zeros"},
+		{Options{Project: "a/b", Token: "x", CommitTime: "when"}, `commit_time: "when" is not author or committer`},
+		{Options{Project: "a/b", Token: "x", History: -time.Hour}, "history: -1h0m0s is negative"},
+	}
+	for _, c := range cases {
+		err := c.o.Validate()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %q", c.o, err, c.want)
+		}
+	}
+	o := Options{Project: "grp/sub/my-app", Token: "x"}
+	if err := o.Validate(); err != nil || o.Service != "my-app" || o.CommitTime != "author" || o.APIURL != DefaultAPIURL || o.History != MinHistory {
+		t.Errorf("defaults: %v %+v", err, o)
+	}
+	o = Options{Project: "412", Service: "shop", Token: "x"}
+	if err := o.Validate(); err != nil || o.Service != "shop" {
+		t.Errorf("numeric: %v %+v", err, o)
+	}
+	for in, want := range map[string]string{
+		"https://gitlab.com":                    "https://gitlab.com/api/v4",
+		"https://git.example.com/":              "https://git.example.com/api/v4",
+		"https://git.example.com/gitlab/api/v4": "https://git.example.com/gitlab/api/v4",
+	} {
+		if got := baseURL(in); got != want {
+			t.Errorf("baseURL(%q) = %q", in, got)
+		}
+	}
+}
