@@ -52,7 +52,9 @@ type SourceConfig struct {
 	BearerTokenEnv string
 	BearerToken    string // read from BearerTokenEnv; never printed
 	CAFile         string
-	API            APIConfig // github: the keys of SPEC §8.1–8.2
+	HeadersEnv     map[string]string // http: header values read from variables; never printed
+	Transform      TransformConfig   // http: transform and paginate (SPEC §8.6)
+	API            APIConfig         // github: the keys of SPEC §8.1–8.2
 }
 
 // SSHConfig is the [ssh] table.
@@ -212,7 +214,7 @@ func parseConfig(file string, data []byte, getenv func(string) string) (*Config,
 		}
 		return nil, &ConfigError{File: file, Msg: err.Error()}
 	}
-	p := &configParser{file: file, dir: filepath.Dir(file), lines: indexKeyLines(data), getenv: getenv}
+	p := &configParser{file: file, dir: filepath.Dir(file), lines: indexKeyLines(data), data: data, getenv: getenv}
 	c := defaultConfig()
 	c.Path = file
 	if err := p.top(raw, c); err != nil {
@@ -227,6 +229,7 @@ type configParser struct {
 	file   string
 	dir    string
 	lines  map[string]int
+	data   []byte // the document, for where a value starts (valueLine)
 	getenv func(string) string
 }
 
@@ -328,9 +331,11 @@ func (p *configParser) sources(v any, c *Config) error {
 
 var sourceKeys = map[string][]string{
 	"file":   {"name", "type", "path", "format", "interval"},
-	"http":   {"name", "type", "url", "format", "interval", "timeout", "max_bytes", "headers", "bearer_token_env", "ca_file"},
+	"http": {"name", "type", "url", "format", "interval", "timeout", "max_bytes", "headers", "bearer_token_env", "ca_file",
+		"headers_env", "transform", "paginate"},
 	"demo":   {"name", "type", "interval"},
 	"github": githubKeys,
+	"gitlab": gitlabKeys,
 }
 
 func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, error) {
@@ -350,14 +355,14 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 	what := fmt.Sprintf("source %q", s.Name)
 	typ, ok := t["type"]
 	if !ok {
-		return s, p.errAt(header, "%s: missing required key \"type\" (file, http, github or demo)", what)
+		return s, p.errAt(header, "%s: missing required key \"type\" (file, http, demo, github or gitlab)", what)
 	}
 	if s.Type, err = p.str(prefix+"type", what+": type", typ); err != nil {
 		return s, err
 	}
 	allowed, ok := sourceKeys[s.Type]
 	if !ok {
-		return s, p.errAt(prefix+"type", "%s: unknown type %q (file, http, github or demo)", what, s.Type)
+		return s, p.errAt(prefix+"type", "%s: unknown type %q (file, http, demo, github or gitlab)", what, s.Type)
 	}
 	for _, k := range p.sortedKeys(prefix, t) {
 		if !slices.Contains(allowed, k) {
@@ -403,6 +408,8 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 				s.CAFile = p.resolve(s.CAFile)
 				err = p.checkCAFile(key, label, s.CAFile)
 			}
+		case "transform", "paginate", "headers_env":
+			err = p.transformKey(&s, k, key, label, v)
 		default:
 			err = p.apiKey(&s, k, key, label, v)
 		}
@@ -415,6 +422,9 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 		return s, p.errAt(header, "%s: missing required key \"path\"", what)
 	case s.Type == "http" && s.URL == "":
 		return s, p.errAt(header, "%s: missing required key \"url\"", what)
+	}
+	if err := p.checkTransform(prefix, what, &s); err != nil {
+		return s, err
 	}
 	return s, p.checkAPISource(prefix, what, &s)
 }

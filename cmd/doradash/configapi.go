@@ -12,6 +12,8 @@ import (
 // APIConfig holds the keys of the API sources of SPEC §8 (type github).
 type APIConfig struct {
 	Repo          string
+	Project       string // gitlab
+	Incidents     bool   // gitlab
 	Service       string
 	Workflow      string
 	Environment   string
@@ -36,6 +38,10 @@ func (p *configParser) apiKey(s *SourceConfig, k, key, label string, v any) erro
 	case "name", "type": // read before the other keys
 	case "repo":
 		a.Repo, err = p.str(key, label, v)
+	case "project":
+		a.Project, err = p.str(key, label, v)
+	case "incidents":
+		a.Incidents, err = p.boolean(key, label, v)
 	case "service":
 		a.Service, err = p.str(key, label, v)
 	case "workflow":
@@ -83,6 +89,9 @@ func (p *configParser) historyKey(key, label string, v any) (time.Duration, erro
 // the key at fault: the required ones, then the source's own Validate.
 func (p *configParser) checkAPISource(prefix, what string, s *SourceConfig) error {
 	header := strings.TrimSuffix(prefix, ".")
+	if s.Type == "gitlab" {
+		return p.checkGitLabSource(prefix, what, s)
+	}
 	if s.Type != "github" {
 		return nil
 	}

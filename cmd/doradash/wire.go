@@ -9,8 +9,10 @@ import (
 	"doradash/sources"
 	"doradash/sources/demo"
 	"doradash/sources/github"
+	"doradash/sources/gitlab"
 	"doradash/sources/httpsrc"
 	"doradash/sources/poller"
+	"doradash/sources/transform"
 )
 
 // buildPoller turns the configured sources into a poller. Errors here are
@@ -40,9 +42,12 @@ func buildSource(sc SourceConfig, clock func() time.Time, api *apiEnv) (sources.
 	case "file":
 		return sources.NewFile(sources.FileOptions{Name: sc.Name, Path: sc.Path, Format: format}), nil
 	case "http":
+		if sc.Transform.Program != "" {
+			return transform.New(transformOptions(sc, "doradash/"+versionString()))
+		}
 		return httpsrc.New(httpsrc.Options{
 			Name: sc.Name, URL: sc.URL, Format: format, Timeout: sc.Timeout, MaxBytes: sc.MaxBytes,
-			Headers: sc.Headers, BearerToken: sc.BearerToken, CAFile: sc.CAFile,
+			Headers: httpHeaders(sc), BearerToken: sc.BearerToken, CAFile: sc.CAFile,
 			UserAgent: "doradash/" + versionString(),
 		})
 	case "demo":
@@ -51,6 +56,10 @@ func buildSource(sc SourceConfig, clock func() time.Time, api *apiEnv) (sources.
 		o := githubOptions(sc, api.windowDays, clock, "doradash/"+versionString())
 		o.Cache = api.cache()
 		return github.New(o)
+	case "gitlab":
+		o := gitlabOptions(sc, api.windowDays, clock, "doradash/"+versionString())
+		o.Cache = api.cache()
+		return gitlab.New(o)
 	}
 	return nil, fmt.Errorf("%w %q", sources.ErrUnsupported, sc.Type)
 }
