@@ -331,8 +331,7 @@ func (p *configParser) sources(v any, c *Config) error {
 
 var sourceKeys = map[string][]string{
 	"file":   {"name", "type", "path", "format", "interval"},
-	"http": {"name", "type", "url", "format", "interval", "timeout", "max_bytes", "headers", "bearer_token_env", "ca_file",
-		"headers_env", "transform", "paginate"},
+	"http":   {"name", "type", "url", "format", "interval", "timeout", "max_bytes", "headers", "bearer_token_env", "ca_file", "headers_env", "transform", "paginate"},
 	"demo":   {"name", "type", "interval"},
 	"github": githubKeys,
 	"gitlab": gitlabKeys,
