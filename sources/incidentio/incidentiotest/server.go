@@ -203,7 +203,7 @@ func incidentJSON(in *Incident) map[string]any {
 		"created_at": ts(in.Created), "updated_at": ts(in.Created.Add(time.Hour)),
 		"permalink": "https://app.incident.io/incidents/" + in.ID, "visibility": "public", "summary": "Our database is really really sad.",
 		"slack_channel_id": "C02AW36C1M5", "slack_channel_name": "inc-165-green-parrot", "slack_team_id": "T02A1FSLE8J",
-		"creator": map[string]any{"user": map[string]any{"id": "01FCNDV6P870EA6S7TK1DSYDG0", "name": "Lisa Karlin Curtis", "role": "viewer", "email": "lisa@incident.io"}},
+		"creator":                   map[string]any{"user": map[string]any{"id": "01FCNDV6P870EA6S7TK1DSYDG0", "name": "Lisa Karlin Curtis", "role": "viewer", "email": "lisa@incident.io"}},
 		"incident_role_assignments": []any{}, "has_debrief": false, "duration_metrics": []any{},
 		"severity": nil, "incident_status": nil, "call_url": "https://zoom.us/foo",
 		"incident_type": map[string]any{"id": "01FCNDV6P870EA6S7TK1DSYDG0", "name": "Security Incident", "description": "Customer data", "is_default": false, "private_incidents_only": false, "create_in_triage": "always"},
