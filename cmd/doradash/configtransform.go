@@ -144,7 +144,7 @@ func (p *configParser) checkTransform(prefix, what string, s *SourceConfig) erro
 		return nil
 	}
 	tc := &s.Transform
-	if tc.Program == "" {
+	if _, given := p.lines[prefix+"transform"]; tc.Program == "" && !given {
 		if _, ok := p.lines[prefix+"paginate"]; ok || tc.Paginate != (transform.Paginate{}) {
 			return p.errAt(prefix+"paginate", "%s: paginate needs a transform (the pages of the native format are not paginated)", what)
 		}
