@@ -330,11 +330,13 @@ func (p *configParser) sources(v any, c *Config) error {
 }
 
 var sourceKeys = map[string][]string{
-	"file":   {"name", "type", "path", "format", "interval"},
-	"http":   {"name", "type", "url", "format", "interval", "timeout", "max_bytes", "headers", "bearer_token_env", "ca_file", "headers_env", "transform", "paginate"},
-	"demo":   {"name", "type", "interval"},
-	"github": githubKeys,
-	"gitlab": gitlabKeys,
+	"file":       {"name", "type", "path", "format", "interval"},
+	"http":       {"name", "type", "url", "format", "interval", "timeout", "max_bytes", "headers", "bearer_token_env", "ca_file", "headers_env", "transform", "paginate"},
+	"demo":       {"name", "type", "interval"},
+	"github":     githubKeys,
+	"gitlab":     gitlabKeys,
+	"pagerduty":  pagerdutyKeys,
+	"incidentio": incidentioKeys,
 }
 
 func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, error) {
@@ -354,14 +356,14 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 	what := fmt.Sprintf("source %q", s.Name)
 	typ, ok := t["type"]
 	if !ok {
-		return s, p.errAt(header, "%s: missing required key \"type\" (file, http, demo, github or gitlab)", what)
+		return s, p.errAt(header, "%s: missing required key \"type\" (file, http, demo, github, gitlab, pagerduty or incidentio)", what)
 	}
 	if s.Type, err = p.str(prefix+"type", what+": type", typ); err != nil {
 		return s, err
 	}
 	allowed, ok := sourceKeys[s.Type]
 	if !ok {
-		return s, p.errAt(prefix+"type", "%s: unknown type %q (file, http, demo, github or gitlab)", what, s.Type)
+		return s, p.errAt(prefix+"type", "%s: unknown type %q (file, http, demo, github, gitlab, pagerduty or incidentio)", what, s.Type)
 	}
 	for _, k := range p.sortedKeys(prefix, t) {
 		if !slices.Contains(allowed, k) {

@@ -21,8 +21,9 @@ type APIConfig struct {
 	IncidentLabel string
 	APIURL        string
 	TokenEnv      string
-	Token         string        // read from TokenEnv; never printed
-	History       time.Duration // 0: twice the window, at least 180 days
+	Token         string             // read from TokenEnv; never printed
+	History       time.Duration      // 0: twice the window, at least 180 days
+	IncidentTool  IncidentToolConfig // pagerduty, incidentio
 }
 
 // githubKeys are the keys of a github source: SPEC §8.1 and §8.2.
@@ -68,6 +69,9 @@ func (p *configParser) apiKey(s *SourceConfig, k, key, label string, v any) erro
 	case "history":
 		a.History, err = p.historyKey(key, label, v)
 	default:
+		if ok, kerr := p.incidentToolKey(s, k, key, label, v); ok {
+			return kerr
+		}
 		err = p.errAt(key, "%s: unknown key", label)
 	}
 	return err
@@ -91,6 +95,9 @@ func (p *configParser) checkAPISource(prefix, what string, s *SourceConfig) erro
 	header := strings.TrimSuffix(prefix, ".")
 	if s.Type == "gitlab" {
 		return p.checkGitLabSource(prefix, what, s)
+	}
+	if s.Type == "pagerduty" || s.Type == "incidentio" {
+		return p.checkIncidentToolSource(prefix, what, s)
 	}
 	if s.Type != "github" {
 		return nil

@@ -11,6 +11,8 @@ import (
 	"doradash/sources/github"
 	"doradash/sources/gitlab"
 	"doradash/sources/httpsrc"
+	"doradash/sources/incidentio"
+	"doradash/sources/pagerduty"
 	"doradash/sources/poller"
 	"doradash/sources/transform"
 )
@@ -60,6 +62,14 @@ func buildSource(sc SourceConfig, clock func() time.Time, api *apiEnv) (sources.
 		o := gitlabOptions(sc, api.windowDays, clock, "doradash/"+versionString())
 		o.Cache = api.cache()
 		return gitlab.New(o)
+	case "pagerduty":
+		o := pagerdutyOptions(sc, api.windowDays, clock, "doradash/"+versionString())
+		o.Cache = api.cache()
+		return pagerduty.New(o)
+	case "incidentio":
+		o := incidentioOptions(sc, api.windowDays, clock, "doradash/"+versionString())
+		o.Cache = api.cache()
+		return incidentio.New(o)
 	}
 	return nil, fmt.Errorf("%w %q", sources.ErrUnsupported, sc.Type)
 }

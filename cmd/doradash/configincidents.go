@@ -1,0 +1,105 @@
+package main
+
+import (
+	"strings"
+	"time"
+
+	"doradash/sources/incidentio"
+	"doradash/sources/pagerduty"
+)
+
+// IncidentToolConfig holds the keys of the incident-tool sources: SPEC
+// §8.4 (pagerduty) and §8.5 (incidentio).
+type IncidentToolConfig struct {
+	ServiceIDs   []string // pagerduty
+	SeverityFrom string   // pagerduty
+	// incidentio: names of the incident timestamps, the service field.
+	Started, Detected, Acknowledged, Resolved string
+	ServiceField                              string
+}
+
+// pagerdutyKeys and incidentioKeys are the keys of those sources: SPEC
+// §8.1 and §8.4, §8.5.
+var (
+	pagerdutyKeys = []string{"name", "type", "service_ids", "severity_from",
+		"api_url", "token_env", "history", "interval", "timeout", "max_bytes", "ca_file", "headers"}
+	incidentioKeys = []string{"name", "type", "started", "detected", "acknowledged", "resolved", "service_field",
+		"api_url", "token_env", "history", "interval", "timeout", "max_bytes", "ca_file", "headers"}
+)
+
+// incidentToolKey reads one key only the incident-tool sources have; ok is
+// false for a key it does not know.
+func (p *configParser) incidentToolKey(s *SourceConfig, k, key, label string, v any) (ok bool, err error) {
+	c := &s.API.IncidentTool
+	dst := map[string]*string{"severity_from": &c.SeverityFrom, "started": &c.Started, "detected": &c.Detected,
+		"acknowledged": &c.Acknowledged, "resolved": &c.Resolved, "service_field": &c.ServiceField}
+	if d, found := dst[k]; found {
+		*d, err = p.str(key, label, v)
+		return true, err
+	}
+	if k == "service_ids" {
+		c.ServiceIDs, err = p.strings(key, label, v)
+		return true, err
+	}
+	return false, nil
+}
+
+// checkIncidentToolSource checks a pagerduty or incidentio source's keys as
+// a whole, with the line of the key at fault: token_env, then the source's
+// own Validate.
+func (p *configParser) checkIncidentToolSource(prefix, what string, s *SourceConfig) error {
+	header := strings.TrimSuffix(prefix, ".")
+	if s.API.TokenEnv == "" {
+		return p.errAt(header, "%s: missing required key %q", what, "token_env")
+	}
+	var err error
+	if s.Type == "pagerduty" {
+		o := pagerdutyOptions(*s, 30, nil, "")
+		err = o.Validate()
+	} else {
+		o := incidentioOptions(*s, 30, nil, "")
+		err = o.Validate()
+	}
+	if err == nil {
+		return nil
+	}
+	key := header
+	if k, _, ok := strings.Cut(err.Error(), ":"); ok {
+		if _, known := p.lines[prefix+k]; known {
+			key = prefix + k
+		}
+	}
+	return p.errAt(key, "%s: %v", what, err)
+}
+
+// apiHistory is an API source's history: as configured, else twice the
+// window, at least min.
+func apiHistory(sc SourceConfig, windowDays int, min time.Duration) time.Duration {
+	if sc.API.History != 0 {
+		return sc.API.History
+	}
+	return max(min, 2*time.Duration(windowDays)*24*time.Hour)
+}
+
+// pagerdutyOptions maps a pagerduty source's configuration to its options.
+func pagerdutyOptions(sc SourceConfig, windowDays int, now func() time.Time, userAgent string) pagerduty.Options {
+	c := sc.API.IncidentTool
+	return pagerduty.Options{
+		Name: sc.Name, ServiceIDs: c.ServiceIDs, SeverityFrom: c.SeverityFrom,
+		APIURL: sc.API.APIURL, Token: sc.API.Token, History: apiHistory(sc, windowDays, pagerduty.MinHistory),
+		Timeout: sc.Timeout, MaxBytes: sc.MaxBytes, CAFile: sc.CAFile, Headers: sc.Headers,
+		UserAgent: userAgent, Now: now,
+	}
+}
+
+// incidentioOptions maps an incidentio source's configuration to its options.
+func incidentioOptions(sc SourceConfig, windowDays int, now func() time.Time, userAgent string) incidentio.Options {
+	c := sc.API.IncidentTool
+	return incidentio.Options{
+		Name: sc.Name, Started: c.Started, Detected: c.Detected, Acknowledged: c.Acknowledged, Resolved: c.Resolved,
+		ServiceField: c.ServiceField,
+		APIURL:       sc.API.APIURL, Token: sc.API.Token, History: apiHistory(sc, windowDays, incidentio.MinHistory),
+		Timeout: sc.Timeout, MaxBytes: sc.MaxBytes, CAFile: sc.CAFile, Headers: sc.Headers,
+		UserAgent: userAgent, Now: now,
+	}
+}
