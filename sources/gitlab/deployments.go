@@ -35,7 +35,7 @@ func (s *Source) readDeployments(ctx context.Context, cutoff time.Time, full boo
 		return updated, false
 	}
 	progress := func(page int) {
-		s.setDetail(fmt.Sprintf("%d deployments, page %d", len(s.deps), page))
+		s.SetDetail(fmt.Sprintf("%d deployments, page %d", len(s.deps), page))
 		s.partial(cutoff)
 	}
 	if err := walkUpdated(ctx, s, "deployments", first, full, cutoff, visit, progress); err != nil {

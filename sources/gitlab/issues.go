@@ -34,7 +34,7 @@ func (s *Source) readIssues(ctx context.Context, cutoff time.Time, full bool) er
 	}
 	progress := func(page int) {
 		if s.syncing() {
-			s.setDetail(fmt.Sprintf("%d deployments, %d incidents, page %d", len(s.deps), len(s.issues), page))
+			s.SetDetail(fmt.Sprintf("%d deployments, %d incidents, page %d", len(s.deps), len(s.issues), page))
 		}
 		s.partial(cutoff)
 	}
