@@ -9,7 +9,6 @@
 package gitlabtest
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -22,37 +21,16 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"doradash/sources/apisrc"
 )
 
-// Clock is a clock whose Sleep advances it at once.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// Clock is the clock the server and the source under test share: its
+// Sleep advances it at once.
+type Clock = apisrc.StepClock
 
 // NewClock returns a clock standing at t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Sleep advances the clock by d at once.
-func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-	return nil
-}
-
-// Advance moves the clock on by d.
-func (c *Clock) Advance(d time.Duration) { _ = c.Sleep(context.Background(), d) }
+func NewClock(t time.Time) *Clock { return apisrc.NewStepClock(t) }
 
 // Commit is a commit of the fake repository's linear history.
 type Commit struct {
