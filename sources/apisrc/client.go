@@ -497,7 +497,11 @@ func (c *Client) keyOf(u *url.URL) string {
 // pathOf is u's path and query for messages, with secret query values
 // redacted.
 func (c *Client) pathOf(u *url.URL) string {
-	r := httpsrc.RedactURL(&url.URL{Path: u.Path, RawQuery: u.RawQuery})
+	p := u.Path
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // JoinPath on a base without a path leaves it relative
+	}
+	r := httpsrc.RedactURL(&url.URL{Path: p, RawQuery: u.RawQuery})
 	return c.Redact(r)
 }
 

@@ -91,3 +91,15 @@ func TestStateFetchUnchangedRateLimitedAndProgress(t *testing.T) {
 		t.Errorf("failure: %v", err)
 	}
 }
+
+func TestErrorsNameTheAbsolutePath(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL, PagerDutyRateHeaders, NewStepClock(time.Unix(1_700_000_000, 0)))
+	_, err := c.Get(context.Background(), Request{URL: "/incidents?limit=100"})
+	if err == nil || !strings.HasPrefix(err.Error(), "GET /incidents?limit=100: HTTP 404") {
+		t.Fatalf("error %v", err)
+	}
+}
