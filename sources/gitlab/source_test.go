@@ -394,3 +394,18 @@ func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {
 	}
 	fetch(t, s)
 }
+
+// A deployment without any time to use is a rejected record, named, and
+// the others are kept.
+func TestDeploymentWithoutAnyTimeIsRejected(t *testing.T) {
+	f := newFake(t)
+	f.GenerateDeployments(5, epoch)
+	f.Lock()
+	f.Deployments[2].Finished, f.Deployments[2].NoJob = nil, true
+	f.Deployments[2].Raw = map[string]any{"updated_at": nil, "status": "failed"}
+	f.Unlock()
+	res := fetch(t, newTestSource(t, f, nil, nil))
+	if res.Rejected != 1 || !strings.Contains(res.FirstRejection, "finished_at: missing") || len(res.Batch.Deployments) != 4 {
+		t.Fatalf("rejected %d (%q), %d records", res.Rejected, res.FirstRejection, len(res.Batch.Deployments))
+	}
+}
