@@ -161,3 +161,68 @@ paginate = { style = "cursor", next = ".after", param = "after" }
 		}
 	}
 }
+
+// TestSpecJiraExample runs the configuration of SPEC §8.6 as written
+// (offset pagination of /rest/api/3/search, the ts helper defined in the
+// program) against a server that pages like Jira: maxResults capped at
+// 100, startAt, total.
+func TestSpecJiraExample(t *testing.T) {
+	var requests atomic.Int32
+	var starts []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		q := r.URL.Query()
+		if r.Header.Get("Authorization") != "Bearer jira-tok" || q.Get("jql") != "issuetype=Incident" || q.Get("maxResults") != "100" {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		start := 0
+		fmt.Sscan(q.Get("startAt"), &start)
+		starts = append(starts, q.Get("startAt"))
+		var issues []map[string]any
+		for i := start; i < min(start+100, 250); i++ {
+			f := map[string]any{"summary": fmt.Sprintf("incident %d", i), "created": "2026-11-20T14:10:00.000+0000",
+				"resolutiondate": nil, "priority": map[string]any{"name": "High"}}
+			if i%2 == 0 {
+				f["resolutiondate"] = "2026-11-20T15:10:00.000+0100"
+			}
+			issues = append(issues, map[string]any{"key": fmt.Sprintf("OPS-%d", i), "fields": f})
+		}
+		json.NewEncoder(w).Encode(map[string]any{"startAt": start, "maxResults": 100, "total": 250, "issues": issues})
+	}))
+	defer srv.Close()
+	cfg := writeConfig(t, `window = "30d"
+[[source]]
+name = "jira-incidents"
+type = "http"
+url = "`+srv.URL+`/rest/api/3/search?jql=issuetype%3DIncident"
+bearer_token_env = "JIRA_TOKEN"
+transform = '''
+def ts: if . == null then null
+  else sub("(?<h>[+-][0-9]{2})(?<m>[0-9]{2})$"; "\(.h):\(.m)") end;
+.issues[] | {kind: "incident", id: .key, title: .fields.summary,
+  started_at: (.fields.created | ts), resolved_at: (.fields.resolutiondate | ts),
+  severity: .fields.priority.name}
+'''
+paginate = { style = "offset", start = "startAt", size = "maxResults", total = "total", page_size = 100 }
+`)
+	code, out, errOut := runCmd(t, map[string]string{"JIRA_TOKEN": "jira-tok"}, "snapshot", "--format", "json", "--config", cfg, "--now", "2026-11-30T00:00:00Z")
+	if code != 0 {
+		t.Fatalf("snapshot: exit %d\n%s\n%s", code, out, errOut)
+	}
+	var rep exampleReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	in := rep.Incidents
+	if rep.Sources[0].Incidents != 250 || in.Total != 250 || in.Open != 125 || in.BySeverity["SEV2"] != 250 {
+		t.Fatalf("incidents %+v", in)
+	}
+	// Resolved at 15:10+01:00, started at 14:10Z: 0 s.
+	if got := rep.TimeToRestore.String(); got != "[125,0,0,0]" {
+		t.Errorf("time to restore %s", got)
+	}
+	if requests.Load() != 3 || strings.Join(starts, ",") != ",100,200" {
+		t.Errorf("%d requests, startAt %q", requests.Load(), starts)
+	}
+}

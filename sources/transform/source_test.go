@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"doradash/model"
 	"doradash/sources"
 )
 
@@ -358,5 +359,31 @@ func TestValidateNamesTheKey(t *testing.T) {
 		if err := c.o.Validate(); err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%+v: got %v, want %q", c.o, err, c.want)
 		}
+	}
+}
+
+func TestFirstReadPublishesProgressAndPartialData(t *testing.T) {
+	f := &fakeAPI{n: 450}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	s := newTestSource(t, srv.URL+"/page", Paginate{Style: "page", Param: "page"}, nil)
+	var partials []int
+	var details []string
+	s.Observe(func(p sources.Progress, b *model.Batch) {
+		details = append(details, p.Detail)
+		if b != nil {
+			partials = append(partials, len(b.Incidents))
+		}
+	})
+	if _, err := s.Fetch(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	// Partial data at pages 1, 2 and 4 (of 6, the last empty).
+	if fmt.Sprint(partials) != "[100 200 400]" || details[2] != "300 values, page 3" {
+		t.Errorf("partials %v, details %q", partials, details)
+	}
+	partials = nil
+	if _, err := s.Fetch(t.Context()); err != nil || partials != nil {
+		t.Errorf("second poll: %v, partials %v", err, partials)
 	}
 }
