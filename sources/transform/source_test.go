@@ -387,3 +387,31 @@ func TestFirstReadPublishesProgressAndPartialData(t *testing.T) {
 		t.Errorf("second poll: %v, partials %v", err, partials)
 	}
 }
+
+// TestTwoThousandIncidentsCost measures the requests of a first and a
+// second poll of 2,000 incidents, 100 a page, with a server that sends
+// ETags: 20 each, the second answered 304 and unchanged.
+func TestTwoThousandIncidentsCost(t *testing.T) {
+	f := &fakeAPI{n: 2000}
+	inner := http.Handler(f)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		etag := `"` + r.URL.RawQuery + `"`
+		if r.Header.Get("If-None-Match") == etag {
+			f.requests.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", etag)
+		inner.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	s := newTestSource(t, srv.URL+"/cursor", Paginate{Style: "cursor", Next: ".meta.after", Param: "after"}, nil)
+	res, err := s.Fetch(t.Context())
+	if err != nil || len(res.Batch.Incidents) != 2000 || f.requests.Load() != 20 {
+		t.Fatalf("first poll: %v, %d requests", err, f.requests.Load())
+	}
+	res, err = s.Fetch(t.Context())
+	if p := s.Progress(); err != nil || !res.Unchanged || p.Requests != 40 || p.Cached != 20 {
+		t.Fatalf("second poll: %v, %+v", err, p)
+	}
+}
