@@ -117,7 +117,7 @@ func TestGitLabConfigErrors(t *testing.T) {
 		{src + "project = \"a/b\"\ntoken_env = \"GL_TOKEN\"\nincidents = \"yes\"\n", ":6: source \"g\": incidents: expected true or false"},
 		{src + "project = \"a/b\"\ntoken_env = \"GL_TOKEN\"\nrepo = \"a/b\"\n", ":6: source \"g\": unknown key \"repo\" for a gitlab source"},
 		{src + "project = \"a/b\"\ntoken_env = \"GL_TOKEN\"\napi_url = \"gitlab.example.com\"\n", ":6: source \"g\": api_url:"},
-		{"[[source]]\nname = \"g\"\ntype = \"gitlb\"\n", ":3: source \"g\": unknown type \"gitlb\" (file, http, demo, github or gitlab)"},
+		{"[[source]]\nname = \"g\"\ntype = \"gitlb\"\n", ":3: source \"g\": unknown type \"gitlb\" (file, http, demo, github, gitlab, pagerduty or incidentio)"},
 	}
 	for _, c := range cases {
 		cfg := writeConfig(t, c.doc)
