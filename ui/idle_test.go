@@ -116,10 +116,24 @@ func TestTickAtTheInstantTheTextChanges(t *testing.T) {
 // that finds the clock unchanged no more are scheduled.
 func TestFixedClockStopsTicking(t *testing.T) {
 	m := demoModel(t, termenv.Ascii, 100, 30)
+	if m.tickAt.IsZero() {
+		t.Fatal("no tick scheduled")
+	}
+	m.tickReal = m.tickReal.Add(-time.Minute) // the tick's wait went by
 	m.Update(tickMsg{t: testNow, at: m.tickAt})
-	m.Update(tickMsg{t: testNow, at: m.tickAt})
-	if cmd := m.scheduleTick(); cmd != nil || m.nextChange(testNow).IsZero() {
+	if cmd := m.scheduleTick(); cmd != nil || !m.tickAt.Equal(neverAgain) || m.nextChange(testNow).IsZero() {
 		t.Error("a fixed clock keeps ticking")
+	}
+}
+
+// TestLiveClockKeepsTicking: a tick that comes before real time moved on
+// (a clock coarser than the wait) does not stop the ticks.
+func TestLiveClockKeepsTicking(t *testing.T) {
+	now := testNow
+	m := settledWithClock(t, &now)
+	m.Update(tickMsg{t: now, at: m.tickAt})
+	if m.tickAt.IsZero() || m.tickAt.Equal(neverAgain) {
+		t.Errorf("tick at %v", m.tickAt)
 	}
 }
 

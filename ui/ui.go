@@ -72,10 +72,13 @@ type Model struct {
 	ch     <-chan *model.Version
 
 	// The clock only wakes the model when something on screen changes
-	// with it (tickAt is the pending wake-up, zero when none); a tick that
-	// finds the clock where the previous one left it (--now) stops them.
-	tickAt      time.Time
-	lastTickNow time.Time
+	// with it: tickAt is the pending wake-up (zero: none), scheduled when
+	// the clock read tickFrom and the real time was tickReal. A tick that
+	// finds the clock still at tickFrom although real time passed means a
+	// fixed clock (--now): then tickAt is neverAgain.
+	tickAt   time.Time
+	tickFrom time.Time
+	tickReal time.Time
 
 	footerCache panelCache
 	detailCache panelCache
@@ -235,14 +238,13 @@ func (m *Model) onComputed(msg computedMsg) tea.Cmd {
 // clock, so the report is recomputed once its end is a minute old (never
 // with a fixed clock).
 func (m *Model) onTick(msg tickMsg) tea.Cmd {
+	m.c.now = m.clock()
 	if !msg.at.IsZero() && msg.at.Equal(m.tickAt) {
 		m.tickAt = time.Time{}
+		if m.c.now.Equal(m.tickFrom) && time.Since(m.tickReal) >= 50*time.Millisecond {
+			m.tickAt = neverAgain
+		}
 	}
-	m.c.now = m.clock()
-	if m.c.now.Equal(m.lastTickNow) {
-		m.tickAt = time.Time{}.Add(-1) // a fixed clock: never again
-	}
-	m.lastTickNow = m.c.now
 	if s := m.c.snap; s != nil && !m.inFlight &&
 		m.c.now.Sub(s.report.Window.End) >= time.Minute {
 		return m.requestCompute()
@@ -253,7 +255,7 @@ func (m *Model) onTick(msg tickMsg) tea.Cmd {
 // scheduleTick returns a tick for the next instant the screen changes
 // with the clock alone, unless one is pending for that instant or sooner.
 func (m *Model) scheduleTick() tea.Cmd {
-	if m.tickAt.Equal(time.Time{}.Add(-1)) {
+	if m.tickAt.Equal(neverAgain) {
 		return nil
 	}
 	now := m.c.now
@@ -261,9 +263,12 @@ func (m *Model) scheduleTick() tea.Cmd {
 	if next.IsZero() || (!m.tickAt.IsZero() && !m.tickAt.After(next)) {
 		return nil
 	}
-	m.tickAt = next
+	m.tickAt, m.tickFrom, m.tickReal = next, now, time.Now()
 	return newTick(next.Sub(now), next)
 }
+
+// neverAgain is tickAt once the clock turned out to be fixed.
+var neverAgain = time.Time{}.Add(-1)
 
 // nextChange is the first instant after now at which the screen reads
 // differently with the clock alone: an age shown ticks over, or the
