@@ -9,35 +9,16 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"doradash/model"
 	"doradash/sources"
+	"doradash/sources/apisrc"
 )
 
 const testToken = "tok_TRANSFORMsecret0123456789"
-
-// stepClock's Sleep advances it at once.
-type stepClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *stepClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-	return ctx.Err()
-}
 
 // fakeAPI serves n items, 100 a page, in every pagination style.
 type fakeAPI struct {
@@ -119,7 +100,7 @@ const incidentProgram = `.items[] | {kind: "incident", id: "t:\(.id)", started_a
 func newTestSource(t *testing.T, url string, pg Paginate, edit func(*Options)) *Source {
 	t.Helper()
 	o := Options{Name: "t", URL: url, Transform: incidentProgram, Paginate: pg, BearerToken: testToken,
-		Clock: &stepClock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}}
+		Clock: apisrc.NewStepClock(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))}
 	if edit != nil {
 		edit(&o)
 	}
@@ -222,7 +203,7 @@ func TestRateLimitAndServerErrorsMidWalk(t *testing.T) {
 	}
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	clock := &stepClock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+	clock := apisrc.NewStepClock(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
 	s := newTestSource(t, srv.URL+"/page", Paginate{Style: "page", Param: "page"}, func(o *Options) { o.Clock = clock })
 	res, err := s.Fetch(t.Context())
 	if err != nil || len(res.Batch.Incidents) != 300 {
