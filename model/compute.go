@@ -354,6 +354,17 @@ func dailyMedians(durs []int64, days []int32, n int) []*float64 {
 // oldest first.
 func openIncidents(ds *Dataset, f filter, end Stamp) []IncidentView {
 	out := []IncidentView{}
+	for _, in := range openIncidentList(ds, f, end) {
+		out = append(out, IncidentView{
+			ID: in.ID, Service: in.Service, Title: in.Title, Severity: in.Severity.String(),
+			StartedAt: in.StartedAt.Time(), DeploymentID: in.DeploymentID,
+		})
+	}
+	return out
+}
+
+// openIncidentList is the open incidents of openIncidents, in its order.
+func openIncidentList(ds *Dataset, f filter, end Stamp) []*Incident {
 	var open []*Incident
 	for i := range ds.Incidents {
 		in := &ds.Incidents[i]
@@ -365,13 +376,7 @@ func openIncidents(ds *Dataset, f filter, end Stamp) []IncidentView {
 		return cmp.Or(cmp.Compare(severityRank(a.Severity), severityRank(b.Severity)),
 			cmp.Compare(a.StartedAt, b.StartedAt), cmp.Compare(a.ID, b.ID))
 	})
-	for _, in := range open {
-		out = append(out, IncidentView{
-			ID: in.ID, Service: in.Service, Title: in.Title, Severity: in.Severity.String(),
-			StartedAt: in.StartedAt.Time(), DeploymentID: in.DeploymentID,
-		})
-	}
-	return out
+	return open
 }
 
 // severityRank orders severities worst first with unknown last.

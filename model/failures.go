@@ -10,23 +10,23 @@ import (
 // FailingDeployment is one deployment the change failure rate counts as a
 // failure, with why: it was rolled back, or incidents link it.
 type FailingDeployment struct {
-	ID          string
-	Service     string
-	Environment string
-	FinishedAt  time.Time
-	RolledBack  bool
+	ID          string    `json:"id"`
+	Service     string    `json:"service"`
+	Environment string    `json:"environment"`
+	FinishedAt  time.Time `json:"finished_at"`
+	RolledBack  bool      `json:"rolled_back"`
 	// Links are the incidents (started_at ≤ E) that link the deployment,
 	// oldest first; empty when only the rollback counts.
-	Links []FailureLink
+	Links []FailureLink `json:"links"`
 }
 
 // FailureLink is one incident linking a failing deployment.
 type FailureLink struct {
-	IncidentID string
-	StartedAt  time.Time
+	IncidentID string    `json:"incident_id"`
+	StartedAt  time.Time `json:"started_at"`
 	// ByTime is true for a link by time (SPEC §3, Query.LinkWithin), false
 	// for the incident's own deployment_id.
-	ByTime bool
+	ByTime bool `json:"by_time"`
 }
 
 // FailingDeployments lists the failures behind the change failure rate of
@@ -50,7 +50,7 @@ func FailingDeployments(ds *Dataset, q Query) []FailingDeployment {
 		}
 		at[int32(i)] = len(out)
 		out = append(out, FailingDeployment{ID: d.ID, Service: d.Service, Environment: d.Environment,
-			FinishedAt: d.FinishedAt.Time(), RolledBack: d.Status == StatusRolledBack})
+			FinishedAt: d.FinishedAt.Time(), RolledBack: d.Status == StatusRolledBack, Links: []FailureLink{}})
 	}
 	for i := range ds.Incidents {
 		in := &ds.Incidents[i]
