@@ -121,5 +121,6 @@ func (m *Model) tinyMetric(id metricID, w int) string {
 // a cut keeps it: "SEV1 47m checkout 5xx on /pay".
 func (m *Model) tinyIncident(sev, service, title string, started time.Time) string {
 	st := m.c.st
-	return st.sevStyle(sev).Render(sevLabel(sev)) + " " + st.text.Render(ago(m.c.now, started)) + " " + service + " " + title
+	return st.sevStyle(sev).Render(sevLabel(sev)) + " " + st.text.Render(ago(m.c.now, started)) + " " +
+		model.Printable(service) + " " + model.Printable(title)
 }

@@ -108,13 +108,13 @@ func queryLabel(q query, compact bool) string {
 	}
 	svc := "all services"
 	if len(q.services) > 0 {
-		svc = strings.Join(q.services, ", ")
+		svc = printableList(q.services, ", ")
 	}
 	if compact {
 		if len(q.services) == 0 {
 			svc = "all"
 		}
-		return strconv.Itoa(q.days) + "d · " + strings.Join(envs, ",") + " · " + svc
+		return strconv.Itoa(q.days) + "d · " + printableList(envs, ",") + " · " + svc
 	}
-	return windowLabel(q.days) + " · " + strings.Join(envs, ", ") + " · " + svc
+	return windowLabel(q.days) + " · " + printableList(envs, ", ") + " · " + svc
 }

@@ -229,7 +229,27 @@ func (d *dashboard) moreSources(srcs []model.SourceStatus) string {
 	return "+ " + plural(len(srcs), "more source") + ": " + strings.Join(parts, ", ")
 }
 
-// oneLine folds an error message onto one line.
+// oneLine folds an error message onto one line, printable: an error may
+// quote a record's id or a server's reply (model.Printable).
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return model.Printable(strings.Join(strings.Fields(s), " "))
+}
+
+// printableList joins names for display, each made printable: filters and
+// source names are kept as given (model.Printable).
+func printableList(names []string, sep string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return model.Printable(names[0])
+	}
+	var b strings.Builder
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(model.Printable(n))
+	}
+	return b.String()
 }

@@ -45,7 +45,7 @@ func (d *dashboard) serviceCol() int {
 	s := d.c.snap
 	n := 3
 	for _, in := range s.report.OpenIncidents {
-		n = max(n, textWidth(in.Service))
+		n = max(n, textWidth(model.Printable(in.Service)))
 	}
 	for _, in := range s.resolved {
 		n = max(n, textWidth(in.service))
@@ -62,7 +62,8 @@ func sevLabel(s string) string {
 }
 
 // incidentRow lays out one incident: severity, service, title and, aligned
-// right, the live age or the duration.
+// right, the live age or the duration. service and title are printable
+// (model.Printable) already.
 func (d *dashboard) incidentRow(sev, service, title, right string, resolved bool, svcW, w int) string {
 	st := d.c.st
 	rw := max(6, textWidth(right))
@@ -103,7 +104,7 @@ func (d *dashboard) incidentLines(off, n, w int, sections bool) []string {
 		}
 		if j < len(open) {
 			in := open[j]
-			out = append(out, d.incidentRow(in.Severity, in.Service, in.Title, ago(d.c.now, in.StartedAt), false, svcW, w))
+			out = append(out, d.incidentRow(in.Severity, model.Printable(in.Service), model.Printable(in.Title), ago(d.c.now, in.StartedAt), false, svcW, w))
 			continue
 		}
 		j -= len(open)

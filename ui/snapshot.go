@@ -48,7 +48,7 @@ type snapshot struct {
 	resolved []resolvedRow
 	deploys  []deployRow
 	items    []deployItem // deploys grouped by day, for display
-	services []string     // every service in the dataset, for the s key
+	services []string     // every service in the dataset, raw, for the s key (an exact-match filter)
 	cov      coverage     // how complete data was: figures are marked unless full
 }
 
@@ -59,13 +59,15 @@ type deployItem struct {
 	row int
 }
 
-// resolvedRow is a recently resolved incident.
+// resolvedRow is a recently resolved incident. Its texts are for display:
+// made printable (model.Printable).
 type resolvedRow struct {
 	severity, service, title string
 	started, resolved        time.Time
 }
 
-// deployRow is one line of the deployments feed.
+// deployRow is one line of the deployments feed. Its texts are for
+// display: made printable (model.Printable); filters compare the records.
 type deployRow struct {
 	id, service, env string
 	at               time.Time
@@ -126,8 +128,8 @@ func recentlyResolved(ds *model.Dataset, q query, w model.Window) []resolvedRow 
 			!in.ResolvedAt.IsSet() || in.ResolvedAt > end || in.ResolvedAt <= start {
 			continue
 		}
-		rows = append(rows, resolvedRow{severity: in.Severity.String(), service: in.Service,
-			title: in.Title, started: in.StartedAt.Time(), resolved: in.ResolvedAt.Time()})
+		rows = append(rows, resolvedRow{severity: in.Severity.String(), service: model.Printable(in.Service),
+			title: model.Printable(in.Title), started: in.StartedAt.Time(), resolved: in.ResolvedAt.Time()})
 	}
 	slices.SortStableFunc(rows, func(a, b resolvedRow) int { return b.resolved.Compare(a.resolved) })
 	return rows[:min(len(rows), maxResolvedRows)]
@@ -157,7 +159,7 @@ func latestDeployments(ds *model.Dataset, q query, end time.Time) []deployRow {
 	rows := make([]deployRow, len(idx))
 	for k, i := range idx {
 		d := &ds.Deployments[i]
-		rows[k] = deployRow{id: d.ID, service: d.Service, env: d.Environment,
+		rows[k] = deployRow{id: model.Printable(d.ID), service: model.Printable(d.Service), env: model.Printable(d.Environment),
 			at: d.FinishedAt.Time(), status: d.Status, lead: commitLead(d, e)}
 	}
 	return rows

@@ -60,9 +60,9 @@ func (t *textReport) write() {
 	}
 	svc := "all"
 	if len(r.Filters.Services) > 0 {
-		svc = strings.Join(r.Filters.Services, ", ")
+		svc = printableList(r.Filters.Services, ", ")
 	}
-	t.line(st.dim.Render("environments " + strings.Join(envs, ", ") + " · services " + svc))
+	t.line(st.dim.Render("environments " + printableList(envs, ", ") + " · services " + svc))
 	t.coverage()
 	switch t.cov {
 	case coverageNone:
@@ -224,14 +224,15 @@ func (t *textReport) open() {
 	t.line(st.bad.Render("Open incidents (" + strconv.Itoa(len(r.OpenIncidents)) + ")"))
 	svcW := 0
 	for _, in := range r.OpenIncidents {
-		svcW = max(svcW, textWidth(in.Service))
+		svcW = max(svcW, textWidth(model.Printable(in.Service)))
 	}
 	for _, in := range r.OpenIncidents {
 		title := in.Title
 		if title == "" {
 			title = in.ID
 		}
-		t.line("  ", st.sevStyle(in.Severity).Render(sevLabel(in.Severity)), "  ", fit(in.Service, svcW), "  ", title,
+		t.line("  ", st.sevStyle(in.Severity).Render(sevLabel(in.Severity)), "  ", fit(model.Printable(in.Service), svcW), "  ",
+			model.Printable(title),
 			st.dim.Render("  open "+ago(r.Window.End, in.StartedAt)+" · since "+in.StartedAt.UTC().Format("2006-01-02 15:04 UTC")))
 	}
 }
