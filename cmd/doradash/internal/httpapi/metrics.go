@@ -127,7 +127,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			for ei, env := range envs {
 				q := s.o.Base
 				q.End, q.Days, q.Environments, q.Services = end, days, []string{env}, []string{svc}
-				r := s.cache.get(ctx, v.Data, s.data.of(v), q)
+				r := s.cachedReport(ctx, v.Data, q)
 				if r == nil {
 					continue
 				}

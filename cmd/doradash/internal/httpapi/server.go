@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"doradash/cmd/doradash/internal/reports"
 	"doradash/model"
 )
 
@@ -88,7 +89,11 @@ type Options struct {
 	// 0: DefaultMaxConcurrent.
 	MaxConcurrent int
 	// CacheEntries bounds the cached reports. 0: DefaultCacheEntries.
+	// Ignored when Reports is set.
 	CacheEntries int
+	// Reports is the cache of computations shared with the process's
+	// other viewers (the SSH sessions); nil: the server's own.
+	Reports *reports.Cache
 	// Headroom returns the rate-limit headroom of a source, as the ratio
 	// of requests left to its limit; ok false when the source has none
 	// (files, plain http). nil: no source has one.
@@ -113,8 +118,7 @@ type Server struct {
 	windows []int
 	teamOf  map[string]string // service → team
 	sem     chan struct{}
-	cache   *reportCache
-	data    dataVersions
+	cache   *reports.Cache
 	etags   etags
 	token   [sha256.Size]byte
 	handler http.Handler
@@ -147,7 +151,10 @@ func New(o Options) (*Server, error) {
 		windows: slices.Clone(o.Windows),
 		teamOf:  map[string]string{},
 		sem:     make(chan struct{}, o.MaxConcurrent),
-		cache:   newReportCache(o.CacheEntries, o.Compute),
+		cache:   o.Reports,
+	}
+	if s.cache == nil {
+		s.cache = reports.New(o.CacheEntries)
 	}
 	if len(s.windows) == 0 {
 		s.windows = slices.Clone(DefaultWindows)

@@ -2,11 +2,9 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -175,53 +173,5 @@ func TestFixedClockIsExact(t *testing.T) {
 	rec := get(h, "/api/v1/snapshot")
 	if w := want(t, feed.Latest(), model.Query{End: at, Days: 30, Environments: []string{"production"}}); rec.Body.String() != w {
 		t.Errorf("with a fixed clock the report is not as of its exact time:\n%s", rec.Body.String())
-	}
-}
-
-func TestCacheIsBounded(t *testing.T) {
-	cc := &countingCompute{}
-	c := newReportCache(3, cc.compute)
-	ds := model.Merge(sampleBatch())
-	q := model.Query{End: t0, Days: 7}
-	for i := range 10 {
-		q.End = t0.Add(time.Duration(i) * time.Second)
-		c.get(context.Background(), ds, 1, q)
-	}
-	if len(c.entries) != 3 || len(c.order) != 3 {
-		t.Errorf("%d entries (%d keys), want 3", len(c.entries), len(c.order))
-	}
-	c.get(context.Background(), ds, 1, q) // the newest is kept
-	if cc.n.Load() != 10 {
-		t.Errorf("%d computations, want 10", cc.n.Load())
-	}
-}
-
-func TestCacheKeyCoversEveryQueryField(t *testing.T) {
-	// Each query differs from base in one field; all keys must differ.
-	base := model.Query{End: t0, Days: 7}
-	variants := []model.Query{base,
-		{End: t0.Add(1), Days: 7}, {End: t0, Days: 8},
-		{End: t0, Days: 7, Environments: []string{"x"}}, {End: t0, Days: 7, Services: []string{"x"}},
-		{End: t0, Days: 7, DowntimeMaxSeverity: 3}, {End: t0, Days: 7, LinkWithin: time.Hour},
-	}
-	if n := reflect.TypeFor[model.Query]().NumField(); n != len(variants)-1 {
-		t.Fatalf("model.Query has %d fields, this test and cacheKey know %d: add the new one to both", n, len(variants)-1)
-	}
-	keys := map[string]bool{}
-	for _, q := range variants {
-		keys[cacheKey(1, q)] = true
-	}
-	if len(keys) != len(variants) {
-		t.Errorf("%d distinct keys for %d different queries", len(keys), len(variants))
-	}
-}
-
-func TestCacheKeysDoNotCollide(t *testing.T) {
-	a := model.Query{End: t0, Days: 7, Services: []string{"a|1:b"}}
-	b := model.Query{End: t0, Days: 7, Services: []string{"a", "b"}}
-	c := model.Query{End: t0, Days: 7, Environments: []string{"a"}, Services: []string{"b"}}
-	keys := map[string]bool{cacheKey(1, a): true, cacheKey(1, b): true, cacheKey(1, c): true, cacheKey(2, a): true}
-	if len(keys) != 4 {
-		t.Errorf("keys collide: %v", keys)
 	}
 }

@@ -1,0 +1,151 @@
+package reports
+
+import (
+	"context"
+	"reflect"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"doradash/model"
+)
+
+var t0 = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+func TestConcurrentCallersComputeOnce(t *testing.T) {
+	c := New(8)
+	ds := model.Merge()
+	var n atomic.Int64
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	got := make([]any, 50)
+	for i := range got {
+		wg.Go(func() {
+			got[i], _ = c.Get(context.Background(), ds, "k", func() any {
+				n.Add(1)
+				<-release // every other caller arrives while this one computes
+				return new(int)
+			})
+		})
+	}
+	for c.Computes() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	if n.Load() != 1 || c.Computes() != 1 {
+		t.Fatalf("%d computations (counted %d), want 1", n.Load(), c.Computes())
+	}
+	for i := range got {
+		if got[i] != got[0] {
+			t.Fatalf("caller %d got another value", i)
+		}
+	}
+	if _, ok := c.Get(context.Background(), ds, "other", func() any { return 1 }); !ok || c.Computes() != 2 {
+		t.Errorf("another key: %d computations, want 2", c.Computes())
+	}
+}
+
+func TestBounded(t *testing.T) {
+	c := New(3)
+	ds := model.Merge()
+	for i := range 10 {
+		c.Get(context.Background(), ds, strconv.Itoa(i), func() any { return i })
+	}
+	if c.Len() != 3 {
+		t.Errorf("%d entries, want 3", c.Len())
+	}
+	if v, _ := c.Get(context.Background(), ds, "9", func() any { return -1 }); v != 9 || c.Computes() != 10 {
+		t.Errorf("the newest entry was not kept: %v, %d computations", v, c.Computes())
+	}
+	if v, _ := c.Get(context.Background(), ds, "0", func() any { return -1 }); v != -1 {
+		t.Errorf("the oldest entry was kept: %v", v)
+	}
+	if len(c.order) > 4*3+1 {
+		t.Errorf("%d keys remembered for 3 entries", len(c.order))
+	}
+}
+
+func TestOnlyTheTwoNewestDatasetsAreKept(t *testing.T) {
+	c := New(100)
+	a, b, d := model.Merge(), model.Merge(), model.Merge()
+	get := func(ds *model.Dataset) { c.Get(context.Background(), ds, "k", func() any { return ds }) }
+	get(a)
+	get(b)
+	get(a) // a session still on the older dataset: cached
+	if c.Computes() != 2 {
+		t.Fatalf("%d computations, want 2", c.Computes())
+	}
+	get(d)
+	if c.Len() != 2 {
+		t.Errorf("%d entries after a third dataset, want 2", c.Len())
+	}
+	for k := range c.entries {
+		if k.data == a {
+			t.Error("the oldest dataset is still kept")
+		}
+	}
+	for _, k := range c.order {
+		if k.data == a {
+			t.Error("a stale key keeps the oldest dataset alive")
+		}
+	}
+}
+
+func TestPanicLetsTheNextCallerCompute(t *testing.T) {
+	c := New(4)
+	ds := model.Merge()
+	func() {
+		defer func() { recover() }()
+		c.Get(context.Background(), ds, "k", func() any { panic("boom") })
+	}()
+	if v, ok := c.Get(context.Background(), ds, "k", func() any { return 7 }); !ok || v != 7 {
+		t.Errorf("after a panic: %v, %v; want 7, true", v, ok)
+	}
+}
+
+func TestWaiterGivesUpWithItsContext(t *testing.T) {
+	c := New(4)
+	ds := model.Merge()
+	started, release := make(chan struct{}), make(chan struct{})
+	go c.Get(context.Background(), ds, "k", func() any { close(started); <-release; return 1 })
+	<-started
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, ok := c.Get(ctx, ds, "k", func() any { return 2 }); ok {
+		t.Error("a cancelled waiter got a value")
+	}
+	close(release)
+}
+
+func TestQueryKeyCoversEveryField(t *testing.T) {
+	// Each query differs from base in one field; all keys must differ.
+	base := model.Query{End: t0, Days: 7}
+	variants := []model.Query{base,
+		{End: t0.Add(1), Days: 7}, {End: t0, Days: 8},
+		{End: t0, Days: 7, Environments: []string{"x"}}, {End: t0, Days: 7, Services: []string{"x"}},
+		{End: t0, Days: 7, DowntimeMaxSeverity: 3}, {End: t0, Days: 7, LinkWithin: time.Hour},
+	}
+	if n := reflect.TypeFor[model.Query]().NumField(); n != len(variants)-1 {
+		t.Fatalf("model.Query has %d fields, this test and QueryKey know %d: add the new one to both", n, len(variants)-1)
+	}
+	keys := map[string]bool{}
+	for _, q := range variants {
+		keys[QueryKey(q)] = true
+	}
+	if len(keys) != len(variants) {
+		t.Errorf("%d distinct keys for %d different queries", len(keys), len(variants))
+	}
+}
+
+func TestQueryKeysDoNotCollide(t *testing.T) {
+	a := model.Query{End: t0, Days: 7, Services: []string{"a|1:b"}}
+	b := model.Query{End: t0, Days: 7, Services: []string{"a", "b"}}
+	c := model.Query{End: t0, Days: 7, Environments: []string{"a"}, Services: []string{"b"}}
+	keys := map[string]bool{QueryKey(a): true, QueryKey(b): true, QueryKey(c): true}
+	if len(keys) != 3 {
+		t.Errorf("keys collide: %v", keys)
+	}
+}
