@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -219,10 +220,21 @@ func waitVersion(ch <-chan *model.Version) tea.Cmd {
 	}
 }
 
-// computeCmd builds the snapshot in the command's own goroutine.
-func computeCmd(id uint64, ds *model.Dataset, q query, end time.Time, cov coverage) tea.Cmd {
+// computeCmd builds the snapshot in the command's own goroutine, or takes
+// the one another dashboard built for the same view (r; nil: none). A
+// snapshot depends on the data, the query, the end and its location, and
+// the coverage; nothing of the session (size, focus, styles) is in it.
+func computeCmd(r Reports, id uint64, ds *model.Dataset, q query, end time.Time, cov coverage) tea.Cmd {
 	return func() tea.Msg {
-		return computedMsg{id: id, snap: buildSnapshot(ds, q, end, cov)}
+		if r == nil {
+			return computedMsg{id: id, snap: buildSnapshot(ds, q, end, cov)}
+		}
+		key := fmt.Sprintf("ui.snapshot|%d|%q|%q|%d|%d|%d|%s", q.days, q.envs, q.services, q.dms, q.link, cov, end.Location())
+		snap, _ := r.Share(ds, key, end, func() any { return buildSnapshot(ds, q, end, cov) }).(*snapshot)
+		if snap == nil { // the sharing failed: compute alone
+			snap = buildSnapshot(ds, q, end, cov)
+		}
+		return computedMsg{id: id, snap: snap}
 	}
 }
 

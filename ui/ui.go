@@ -31,6 +31,20 @@ type Options struct {
 	LinkWithin          time.Duration // links by time (SPEC §3); 0: off
 	Demo                bool          // header shows a demo marker and ConfigHint
 	ConfigHint          string        // one line on how to configure real sources
+	// Reports shares the computed snapshots among the dashboards of one
+	// process; nil: every dashboard computes its own.
+	Reports Reports
+}
+
+// Reports shares computations among dashboards, so that many sessions on
+// the same view compute once. Share returns what compute returned, or the
+// value an earlier or concurrent call with the same ds and key computed
+// for the same instant: the implementation decides which ends are the
+// same (the minute of a live clock, the exact instant of a fixed one). key
+// names everything else the value depends on. Share is called from many
+// goroutines at once; the values are shared and never modified.
+type Reports interface {
+	Share(ds *model.Dataset, key string, end time.Time, compute func() any) any
 }
 
 // screen is the state of the root model: which child gets the keys.
@@ -89,6 +103,7 @@ type Model struct {
 	inFlight  bool           // a compute is running
 	requested bool           // a compute was ever requested
 	computed  *model.Dataset // the data of the newest request
+	reports   Reports        // nil: compute alone
 }
 
 // New returns the dashboard model (implements tea.Model).
@@ -118,14 +133,15 @@ func New(o Options) *Model {
 	h.Styles = c.st.help
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Model{
-		c:      c,
-		dash:   dashboard{c: c},
-		detail: detail{c: c},
-		help:   h,
-		feed:   o.Feed,
-		clock:  clock,
-		ctx:    ctx,
-		cancel: cancel,
+		c:       c,
+		dash:    dashboard{c: c},
+		detail:  detail{c: c},
+		help:    h,
+		feed:    o.Feed,
+		clock:   clock,
+		ctx:     ctx,
+		cancel:  cancel,
+		reports: o.Reports,
 	}
 }
 
@@ -218,7 +234,7 @@ func (m *Model) requestCompute() tea.Cmd {
 func (m *Model) startCompute() tea.Cmd {
 	m.inFlight = true
 	m.c.now = m.clock()
-	return computeCmd(m.reqID, m.c.version.Data, m.c.q, m.c.now, coverageOf(m.c.version))
+	return computeCmd(m.reports, m.reqID, m.c.version.Data, m.c.q, m.c.now, coverageOf(m.c.version))
 }
 
 // onComputed shows a fresh result or, when a newer request came in while

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mattn/go-isatty"
 
+	"doradash/cmd/doradash/internal/reports"
 	"doradash/ui"
 	"doradash/ui/screen"
 	"doradash/ui/termbg"
@@ -39,6 +40,8 @@ func runDashboard(ctx context.Context, args []string, e *env) error {
 		p.Run(ctx)
 	}()
 	o := s.uiOptions(p)
+	// Switching back to a view seen within the minute costs nothing.
+	o.Reports = newUIReports(reports.New(0), s.fixed)
 	// Decided before the program starts, so that a terminal that never
 	// answers the background query holds the first frame at most
 	// termbg.Timeout instead of termenv's 5 s.

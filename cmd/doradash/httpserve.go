@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"doradash/cmd/doradash/internal/httpapi"
+	"doradash/cmd/doradash/internal/reports"
 	"doradash/model"
 	"doradash/sources/poller"
 )
@@ -25,8 +26,9 @@ type httpServing struct {
 
 // listenHTTP builds the HTTP server of the configuration ([http], with
 // --http overriding its listen) and binds its address. It returns nil
-// when HTTP is off.
-func listenHTTP(s *settings, p *poller.Poller, listen string, log *slog.Logger) (*httpServing, error) {
+// when HTTP is off. cache is shared with the SSH sessions; nil: the
+// server's own.
+func listenHTTP(s *settings, p *poller.Poller, listen string, log *slog.Logger, cache *reports.Cache) (*httpServing, error) {
 	h := s.cfg.HTTP
 	if listen != "" {
 		h.Listen = listen
@@ -37,6 +39,7 @@ func listenHTTP(s *settings, p *poller.Poller, listen string, log *slog.Logger) 
 	srv, err := httpapi.New(httpapi.Options{
 		Feed:      p,
 		Base:      s.query(time.Time{}),
+		Reports:   cache,
 		Windows:   h.Windows,
 		WriteJSON: func(w io.Writer, r *model.Report) error { return writeReport(w, r, "json", false) },
 		Clock:     s.clock(),
@@ -92,7 +95,7 @@ func (h *httpServing) shutdown(ctx context.Context) {
 // serveHeadless is `serve --no-ssh`: the poller and the HTTP endpoints
 // only, until ctx ends (SIGINT, SIGTERM) or the server fails.
 func serveHeadless(ctx context.Context, s *settings, p *poller.Poller, listen string, log *slog.Logger) error {
-	h, err := listenHTTP(s, p, listen, log)
+	h, err := listenHTTP(s, p, listen, log, nil)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"doradash/cmd/doradash/internal/reports"
 	"doradash/cmd/doradash/internal/sshd"
 	"doradash/model"
 	"doradash/sources/poller"
@@ -51,6 +52,9 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	if *authKeys != "" {
 		ssh.AuthorizedKeys = *authKeys
 	}
+	// One computation per view for every session and HTTP request.
+	cache := reports.New(0)
+	shared := newUIReports(cache, s.fixed)
 	srv, err := sshd.New(sshd.Options{
 		Listen:             ssh.Listen,
 		HostKeyPath:        resolvePath("", ssh.HostKey, e.getenv),
@@ -62,6 +66,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 		NewModel: func(ctx context.Context, r *lipgloss.Renderer, _, _ int) tea.Model {
 			o := s.uiOptions(p)
 			o.Renderer = r
+			o.Reports = shared
 			m := ui.New(o)
 			// The session's end, however it comes, ends the subscription.
 			context.AfterFunc(ctx, m.Close)
@@ -80,7 +85,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return &usageError{fmt.Sprintf("serve: listen on %s: %v", ssh.Listen, err)}
 	}
-	hs, err := listenHTTP(s, p, *httpListen, log)
+	hs, err := listenHTTP(s, p, *httpListen, log, cache)
 	if err != nil {
 		ln.Close()
 		return err
