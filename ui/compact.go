@@ -63,13 +63,16 @@ func (m *Model) tinyView(w, h int) []string {
 		lines = append(lines, count+m.tinyIncident(open[0].Severity, open[0].Service, open[0].Title, open[0].StartedAt))
 	}
 	// The markers share one line: demo data, sources without data yet
-	// (named), stale data.
+	// (named), a first read under way, stale data.
 	var marks []string
 	if m.c.demo {
 		marks = append(marks, st.demo.Render(" DEMO "))
 	}
 	if names := noDataSources(m.c.version); len(names) > 0 {
 		marks = append(marks, st.warn.Render("⚠ no data: "+strings.Join(names, ", ")))
+	}
+	if names := syncingSources(m.c.version); len(names) > 0 {
+		marks = append(marks, st.warn.Render("↻ syncing"))
 	}
 	if names := staleSources(m.c.version, m.c.now); len(names) > 0 {
 		marks = append(marks, st.warn.Render("⚠ stale data"))

@@ -32,10 +32,11 @@ func (m *Model) header(w, h int) []string {
 	// The most detailed left part that fits beside the right one.
 	stale := staleSources(c.version, c.now)
 	noData := noDataSources(c.version)
+	syncing := syncingSources(c.version)
 	var left string
 	for _, compact := range []bool{false, true} {
 		for _, names := range []bool{true, false} {
-			left = m.headerLeft(compact, stale, noData, names)
+			left = m.headerLeft(compact, stale, noData, syncing, names)
 			if textWidth(left)+2+textWidth(right) <= w-2 {
 				break
 			}
@@ -52,9 +53,9 @@ func (m *Model) header(w, h int) []string {
 }
 
 // headerLeft is the name, the query, the demo marker, the sources without
-// data yet and the stale data warning, with the stale sources named when
-// names is set.
-func (m *Model) headerLeft(compact bool, stale, noData []string, names bool) string {
+// data yet, the sources syncing their first read and the stale data
+// warning, with the stale and syncing sources named when names is set.
+func (m *Model) headerLeft(compact bool, stale, noData, syncing []string, names bool) string {
 	c, st := m.c, m.c.st
 	query := st.text.Render(queryLabel(c.q, compact))
 	demo := ""
@@ -84,11 +85,19 @@ func (m *Model) headerLeft(compact bool, stale, noData []string, names bool) str
 		// Always named: which data is missing is the point of the marker.
 		missing = st.warn.Render(missing + ": " + strings.Join(noData, ", "))
 	}
+	sync := ""
+	if len(syncing) > 0 {
+		sync = "↻ syncing"
+		if names {
+			sync += ": " + strings.Join(syncing, ", ")
+		}
+		sync = st.warn.Render(sync)
+	}
 	// Compact: the markers before the query, so that a cut takes the
-	// query and never the demo, no-data or stale marker.
-	parts := []string{st.accent.Render("doradash"), query, demo, missing, warn}
+	// query and never the demo, no-data, syncing or stale marker.
+	parts := []string{st.accent.Render("doradash"), query, demo, missing, sync, warn}
 	if compact {
-		parts = []string{st.accent.Render("doradash"), demo, missing, warn, query}
+		parts = []string{st.accent.Render("doradash"), demo, missing, sync, warn, query}
 	}
 	out := make([]string, 0, len(parts))
 	for _, p := range parts {

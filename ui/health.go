@@ -18,8 +18,40 @@ func stateGlyph(s model.SourceState) string {
 		return "◐"
 	case model.SourceFailing:
 		return "✗"
+	case model.SourceSyncing:
+		return "↻"
+	case model.SourceRateLimited:
+		return "◷"
 	}
 	return "○"
+}
+
+// stateWord is a source state as the screen and the text report say it.
+func stateWord(s model.SourceState) string {
+	if s == model.SourceRateLimited {
+		return "rate limited"
+	}
+	return string(s)
+}
+
+// stateWidth is the width of the widest state word of srcs, at least
+// that of "failing".
+func stateWidth[S any](srcs []S, state func(*S) model.SourceState) int {
+	w := len("failing")
+	for i := range srcs {
+		w = max(w, textWidth(stateWord(state(&srcs[i]))))
+	}
+	return w
+}
+
+// untilText is when a rate limit resets, in now's location: "14:05",
+// with the day when it is not today ("Nov 21 14:05").
+func untilText(t, now time.Time) string {
+	t = t.In(now.Location())
+	if !dayOf(t).Equal(dayOf(now)) {
+		return t.Format("Jan 2 15:04")
+	}
+	return t.Format("15:04")
 }
 
 // dataStale says whether a source's data is stale: the poller says so, or
@@ -53,7 +85,8 @@ func staleSources(v *model.Version, now time.Time) []string {
 	return names
 }
 
-// noDataSources names the sources that have never succeeded. Until every
+// noDataSources names the sources that have never succeeded and have
+// nothing to show: not syncing, no records read so far. Until every
 // source has, the figures on screen lack their data and are marked.
 func noDataSources(v *model.Version) []string {
 	if v == nil {
@@ -61,7 +94,28 @@ func noDataSources(v *model.Version) []string {
 	}
 	var names []string
 	for i := range v.Sources {
-		if v.Sources[i].LastSuccess.IsZero() {
+		if s := &v.Sources[i]; noData(s.LastSuccess.IsZero(), s.State, s.Deployments+s.Incidents) {
+			names = append(names, s.Name)
+		}
+	}
+	return names
+}
+
+// noData says whether a source has nothing to show: it never succeeded,
+// is not syncing and read no records so far. (A source syncing its first
+// read, or rate limited during it, shows what it read: partial data.)
+func noData(neverSucceeded bool, state model.SourceState, records int) bool {
+	return neverSucceeded && state != model.SourceSyncing && records == 0
+}
+
+// syncingSources names the sources whose first full read is under way.
+func syncingSources(v *model.Version) []string {
+	if v == nil {
+		return nil
+	}
+	var names []string
+	for i := range v.Sources {
+		if v.Sources[i].State == model.SourceSyncing {
 			names = append(names, v.Sources[i].Name)
 		}
 	}
@@ -73,7 +127,7 @@ type coverage int
 
 const (
 	coverageFull    coverage = iota // every source has succeeded at least once
-	coveragePartial                 // some source has no data yet
+	coveragePartial                 // some source has no data yet, or only part of its first read
 	coverageNone                    // no source has any data yet
 )
 
@@ -82,14 +136,29 @@ func coverageOf(v *model.Version) coverage {
 	if v == nil {
 		return coverageNone
 	}
-	missing := len(noDataSources(v))
-	switch {
-	case missing == 0:
-		return coverageFull
-	case missing == len(v.Sources):
-		return coverageNone
+	missing, incomplete := 0, 0
+	for i := range v.Sources {
+		s := &v.Sources[i]
+		if noData(s.LastSuccess.IsZero(), s.State, s.Deployments+s.Incidents) {
+			missing++
+		}
+		if s.LastSuccess.IsZero() || s.State == model.SourceSyncing {
+			incomplete++
+		}
 	}
-	return coveragePartial
+	return coverageFrom(missing, incomplete, len(v.Sources))
+}
+
+// coverageFrom is the coverage of n sources of which missing have no data
+// and incomplete (missing included) lack part of it.
+func coverageFrom(missing, incomplete, n int) coverage {
+	switch {
+	case n > 0 && missing == n:
+		return coverageNone
+	case incomplete > 0:
+		return coveragePartial
+	}
+	return coverageFull
 }
 
 // problem orders sources with trouble first.
@@ -99,8 +168,10 @@ func problem(s model.SourceState) int {
 		return 0
 	case model.SourceStale:
 		return 1
+	case model.SourceRateLimited:
+		return 2
 	}
-	return 2
+	return 3
 }
 
 // strip is the source health strip: one line per source (sources with
@@ -131,25 +202,40 @@ func (d *dashboard) strip(w, h int) []string {
 		typeW = max(typeW, textWidth(s.Type))
 	}
 	nameW = min(nameW, 20)
+	stW := stateWidth(srcs, func(s *model.SourceStatus) model.SourceState { return s.State })
 	lines := make([]string, 0, h)
 	for i, s := range srcs {
 		if i == h-1 && len(srcs) > h {
 			lines = append(lines, " "+st.dim.Render(d.moreSources(srcs[i:])))
 			break
 		}
-		lines = append(lines, " "+d.sourceLine(&s, nameW, typeW))
+		lines = append(lines, " "+d.sourceLine(&s, nameW, typeW, stW))
 	}
 	return block(lines, w, h)
 }
 
 // sourceLine is one source's health: state, age of its data and, when
-// failing, how often and since when, and the error.
-func (d *dashboard) sourceLine(s *model.SourceStatus, nameW, typeW int) string {
+// failing, how often and since when, and the error; when syncing, how far
+// its first read got; when rate limited, until when.
+func (d *dashboard) sourceLine(s *model.SourceStatus, nameW, typeW, stateW int) string {
 	st := d.c.st
 	ss := st.stateStyle(s.State)
 	head := ss.Render(stateGlyph(s.State)) + " " + fit(s.Name, nameW) + " " + st.dim.Render(fit(s.Type, typeW)) +
-		" " + ss.Render(fit(string(s.State), 7))
+		" " + ss.Render(fit(stateWord(s.State), stateW))
 	var parts []string
+	switch s.State {
+	case model.SourceSyncing:
+		// "syncing  412 deployments, page 5": the data so far is on screen.
+		progress := "first read"
+		if s.Progress != "" {
+			progress = oneLine(s.Progress)
+		}
+		parts = append(parts, ss.Render(progress))
+	case model.SourceRateLimited:
+		if !s.RateLimitedUntil.IsZero() {
+			parts = append(parts, ss.Render("until "+untilText(s.RateLimitedUntil, d.c.now)))
+		}
+	}
 	if s.State == model.SourceFailing {
 		// Failure count, the error and since when first: it is what the
 		// reader needs, and the rest is the first to be cut.
@@ -157,10 +243,13 @@ func (d *dashboard) sourceLine(s *model.SourceStatus, nameW, typeW int) string {
 		if s.Error != "" {
 			parts = append(parts, st.bad.Render(oneLine(s.Error)))
 		}
-	} else if s.State != model.SourcePending {
+	} else if s.State != model.SourcePending && (s.State != model.SourceSyncing || s.Progress == "") {
+		// A syncing source's progress says how much it read.
 		parts = append(parts, st.dim.Render(plural(s.Deployments, "deployment")+", "+plural(s.Incidents, "incident")))
 	}
-	parts = append(parts, st.dim.Render(d.dataAge(s)))
+	if s.State != model.SourceSyncing || !s.LastSuccess.IsZero() {
+		parts = append(parts, st.dim.Render(d.dataAge(s)))
+	}
 	if s.Rejected > 0 {
 		rej := plural(s.Rejected, "rejected record")
 		if s.FirstRejection != "" {
@@ -176,9 +265,18 @@ func (d *dashboard) sourceLine(s *model.SourceStatus, nameW, typeW int) string {
 // line every second.
 func (d *dashboard) dataAge(s *model.SourceStatus) string {
 	if s.LastSuccess.IsZero() {
-		return "no data yet"
+		return firstReadText(s)
 	}
 	return "updated " + s.LastSuccess.In(d.c.now.Location()).Format("15:04")
+}
+
+// firstReadText is the age of a source that never succeeded: it has no
+// data yet, or part of its first read (rate limited during it).
+func firstReadText(s *model.SourceStatus) string {
+	if s.Deployments+s.Incidents > 0 {
+		return "first read unfinished"
+	}
+	return "no data yet"
 }
 
 // failureText is "×3 since 13:40:02": consecutive failures and since when.
@@ -197,8 +295,13 @@ func (d *dashboard) stripLine(srcs []model.SourceStatus) string {
 	for i := range srcs {
 		s := &srcs[i]
 		ss := st.stateStyle(s.State)
-		p := ss.Render(stateGlyph(s.State)) + " " + s.Name + " " + ss.Render(string(s.State))
+		p := ss.Render(stateGlyph(s.State)) + " " + s.Name + " " + ss.Render(stateWord(s.State))
 		switch {
+		case s.State == model.SourceSyncing && s.Progress != "":
+			p += ss.Render(": " + oneLine(s.Progress))
+		case s.State == model.SourceSyncing:
+		case s.State == model.SourceRateLimited && !s.RateLimitedUntil.IsZero():
+			p += ss.Render(" until " + untilText(s.RateLimitedUntil, d.c.now))
 		case s.State == model.SourceFailing:
 			p += st.bad.Render(" ×" + strconv.Itoa(max(1, s.Failures)))
 			if s.Error != "" {
@@ -207,7 +310,7 @@ func (d *dashboard) stripLine(srcs []model.SourceStatus) string {
 		case !s.LastSuccess.IsZero():
 			p += " " + st.dim.Render(s.LastSuccess.In(d.c.now.Location()).Format("15:04"))
 		default:
-			p += " " + st.dim.Render("no data yet")
+			p += " " + st.dim.Render(firstReadText(s))
 		}
 		parts = append(parts, p)
 	}
@@ -221,9 +324,10 @@ func (d *dashboard) moreSources(srcs []model.SourceStatus) string {
 		counts[s.State]++
 	}
 	parts := []string{}
-	for _, s := range []model.SourceState{model.SourceFailing, model.SourceStale, model.SourceOK, model.SourcePending} {
+	for _, s := range []model.SourceState{model.SourceFailing, model.SourceStale, model.SourceRateLimited,
+		model.SourceSyncing, model.SourceOK, model.SourcePending} {
 		if counts[s] > 0 {
-			parts = append(parts, strconv.Itoa(counts[s])+" "+string(s))
+			parts = append(parts, strconv.Itoa(counts[s])+" "+stateWord(s))
 		}
 	}
 	return "+ " + plural(len(srcs), "more source") + ": " + strings.Join(parts, ", ")

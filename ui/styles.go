@@ -114,6 +114,9 @@ func newStyles(r *lipgloss.Renderer) *styles {
 		model.SourceStale:   fgb(colAmber),
 		model.SourceFailing: fgb(colRed),
 		model.SourcePending: fg(colDim),
+		// Neither is a fault: the data so far is shown.
+		model.SourceSyncing:     fg(colBlue),
+		model.SourceRateLimited: fg(colAmber),
 	}
 	s.help = help.Styles{
 		Ellipsis:       fgs(colDim),

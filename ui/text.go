@@ -36,11 +36,12 @@ func WriteText(w io.Writer, r *model.Report, color bool) error {
 
 // textReport builds the plain-text report.
 type textReport struct {
-	st     *styles
-	r      *model.Report
-	b      strings.Builder
-	cov    coverage // how complete the data was
-	noData []string // the sources that never succeeded
+	st      *styles
+	r       *model.Report
+	b       strings.Builder
+	cov     coverage // how complete the data was
+	noData  []string // the sources with no data yet
+	partial []string // the sources with part of their first read: "github syncing (412 deployments, page 5)"
 }
 
 func (t *textReport) line(parts ...string) {
@@ -68,8 +69,12 @@ func (t *textReport) write() {
 	case coverageNone:
 		t.line(st.warn.Render("⚠ no data yet from any source (" + strings.Join(t.noData, ", ") + "): no figures"))
 	case coveragePartial:
-		t.line(st.warn.Render("⚠ partial: no data yet from " + strings.Join(t.noData, ", ") +
-			"; the figures below lack their records"))
+		var why []string
+		if len(t.noData) > 0 {
+			why = append(why, "no data yet from "+strings.Join(t.noData, ", "))
+		}
+		why = append(why, t.partial...)
+		t.line(st.warn.Render("⚠ partial: " + strings.Join(why, "; ") + "; the figures below lack their records"))
 	}
 	t.line()
 	t.metrics()
@@ -83,21 +88,22 @@ func (t *textReport) write() {
 	}
 }
 
-// coverage notes the sources of the report that never succeeded.
+// coverage notes the sources of the report with no data yet and those
+// with part of their first read (syncing, or rate limited during it).
 func (t *textReport) coverage() {
 	for _, s := range t.r.Sources {
-		if s.LastSuccess == nil {
+		switch {
+		case noData(s.LastSuccess == nil, s.State, s.Deployments+s.Incidents):
 			t.noData = append(t.noData, s.Name)
+		case s.State == model.SourceSyncing && s.Progress != "":
+			t.partial = append(t.partial, s.Name+" syncing ("+oneLine(s.Progress)+")")
+		case s.State == model.SourceSyncing:
+			t.partial = append(t.partial, s.Name+" syncing")
+		case s.LastSuccess == nil:
+			t.partial = append(t.partial, s.Name+" "+stateWord(s.State)+" during its first read")
 		}
 	}
-	switch {
-	case len(t.noData) == 0:
-		t.cov = coverageFull
-	case len(t.noData) == len(t.r.Sources):
-		t.cov = coverageNone
-	default:
-		t.cov = coveragePartial
-	}
+	t.cov = coverageFrom(len(t.noData), len(t.noData)+len(t.partial), len(t.r.Sources))
 }
 
 // metrics writes one aligned line per metric.
@@ -245,6 +251,7 @@ func (t *textReport) sources() {
 	for _, s := range t.r.Sources {
 		nameW = max(nameW, textWidth(s.Name))
 	}
+	stateW := stateWidth(t.r.Sources, func(s *model.SourceReport) model.SourceState { return s.State })
 	for _, s := range t.r.Sources {
 		state := s.State
 		if state == "" {
@@ -257,14 +264,22 @@ func (t *textReport) sources() {
 		if s.LastSuccess != nil {
 			parts = append(parts, "last success "+s.LastSuccess.UTC().Format("2006-01-02 15:04:05 UTC"))
 		}
-		line := []string{"  ", st.stateStyle(state).Render(stateGlyph(state) + " " + fit(string(state), 7)), " ",
+		// What the source is doing comes first.
+		switch {
+		case state == model.SourceSyncing && s.Progress != "":
+			parts = append([]string{"syncing: " + oneLine(s.Progress)}, parts...)
+		case state == model.SourceRateLimited && s.RateLimitedUntil != nil:
+			// UTC, as every time of this report.
+			parts = append([]string{"rate limited until " + s.RateLimitedUntil.UTC().Format("2006-01-02 15:04 UTC")}, parts...)
+		}
+		line := []string{"  ", st.stateStyle(state).Render(stateGlyph(state) + " " + fit(stateWord(state), stateW)), " ",
 			fit(s.Name, nameW), "  ", st.dim.Render(s.Type + " · " + strings.Join(parts, " · "))}
 		if s.Error != nil {
 			line = append(line, st.bad.Render(" · error: "+oneLine(*s.Error)))
 		}
 		t.line(line...)
 		if s.FirstRejection != nil {
-			t.line("    ", st.dim.Render(strings.Repeat(" ", nameW+10)+"first rejected: "+oneLine(*s.FirstRejection)))
+			t.line("    ", st.dim.Render(strings.Repeat(" ", nameW+stateW+3)+"first rejected: "+oneLine(*s.FirstRejection)))
 		}
 	}
 }
