@@ -95,9 +95,11 @@ func TestStaleResultsAreDropped(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "computing…") || !(strings.Contains(v, "last 90 days") || strings.Contains(v, "90d ·")) {
 		t.Error("the header does not show the new window being computed")
 	}
-	_, second := m.Update(keyMsg("]")) // 90 → 1, while the first runs
-	if second != nil {
-		t.Fatal("a second computation started while one runs")
+	// 90 → 30 → 7, while the first runs.
+	for range 2 {
+		if _, second := m.Update(keyMsg("[")); second != nil {
+			t.Fatal("a second computation started while one runs")
+		}
 	}
 	msg := first()
 	res, ok := msg.(computedMsg)
@@ -115,8 +117,8 @@ func TestStaleResultsAreDropped(t *testing.T) {
 		t.Fatal("the pending request was not started")
 	}
 	settle(t, m, next)
-	if got := m.c.snap.report.Window.Days; got != 1 {
-		t.Errorf("window after ] ] is %d days, want 1", got)
+	if got := m.c.snap.report.Window.Days; got != 7 {
+		t.Errorf("window after ] [ [ is %d days, want 7", got)
 	}
 	if m.c.computing {
 		t.Error("still computing after the last result")

@@ -38,6 +38,15 @@ func (d *dashboard) update(msg tea.KeyMsg, l layout) (metricID, bool) {
 		d.scroll(d.focus, -1, l)
 	case key.Matches(msg, k.Down):
 		d.scroll(d.focus, +1, l)
+	case key.Matches(msg, k.PageUp):
+		d.scroll(d.focus, -d.page(d.focus, l), l)
+	case key.Matches(msg, k.PageDown):
+		d.scroll(d.focus, +d.page(d.focus, l), l)
+	case key.Matches(msg, k.Top):
+		d.scrollTo(d.focus, 0, l)
+	case key.Matches(msg, k.Bottom):
+		// Past the end: clamp makes it the last page.
+		d.scrollTo(d.focus, d.incidentRowCount(l)+d.deployRowCount(), l)
 	case key.Matches(msg, k.Open):
 		if d.focus < focusID(numMetrics) {
 			return metricID(d.focus), true
@@ -76,6 +85,28 @@ func (d *dashboard) scroll(target focusID, dir int, l layout) {
 		d.depOff += dir
 	}
 	d.clamp(l)
+}
+
+// scrollTo sets the first row shown of the target list, within the list.
+func (d *dashboard) scrollTo(target focusID, off int, l layout) {
+	switch target {
+	case focusIncidents:
+		d.incOff = off
+	case focusDeploys:
+		d.depOff = off
+	}
+	d.clamp(l)
+}
+
+// page is how far PgUp and PgDn move the target list: the rows it shows.
+func (d *dashboard) page(target focusID, l layout) int {
+	switch target {
+	case focusIncidents:
+		return max(1, d.incidentsVisible(l))
+	case focusDeploys:
+		return max(1, d.deploysVisible(l))
+	}
+	return 0
 }
 
 func (d *dashboard) resetScroll() { d.incOff, d.depOff = 0, 0 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -113,26 +114,57 @@ func TestTierReadsWithoutColour(t *testing.T) {
 	}
 }
 
-func TestCycleDays(t *testing.T) {
+// TestStepDays: [ and ] stop at the shortest and the longest window, and
+// a window from the command line is one of the steps.
+func TestStepDays(t *testing.T) {
 	tests := []struct {
-		days, dir, want int
+		initial, days, dir, want int
 	}{
-		{30, +1, 90},
-		{90, +1, 1},
-		{1, -1, 90},
-		{7, -1, 1},
-		{30, -1, 7},
-		{14, +1, 30}, // closest is 7 (below): next up is 30
-		{14, -1, 7},
-		{60, +1, 90},
-		{60, -1, 30},
-		{200, +1, 1},
-		{200, -1, 90},
+		{30, 30, +1, 90},
+		{30, 90, +1, 90}, // the longest stays
+		{30, 1, -1, 1},   // the shortest stays
+		{30, 7, -1, 1},
+		{30, 30, -1, 7},
+		{14, 14, +1, 30},
+		{14, 14, -1, 7},
+		{14, 7, +1, 14}, // --window 14d stays reachable
+		{14, 30, -1, 14},
+		{200, 90, +1, 200},
+		{200, 200, +1, 200},
+		{200, 200, -1, 90},
+		{1, 1, -1, 1},
 	}
 	for _, tt := range tests {
-		if got := cycleDays(tt.days, tt.dir); got != tt.want {
-			t.Errorf("cycleDays(%d, %+d) = %d, want %d", tt.days, tt.dir, got, tt.want)
+		ws := windowsWith(tt.initial)
+		if got := stepDays(ws, tt.days, tt.dir); got != tt.want {
+			t.Errorf("windows %v: stepDays(%d, %+d) = %d, want %d", ws, tt.days, tt.dir, got, tt.want)
 		}
+	}
+	if got := windowsWith(14); !slices.Equal(got, []int{1, 7, 14, 30, 90}) || !slices.Equal(windows, []int{1, 7, 30, 90}) {
+		t.Errorf("windowsWith(14) = %v (and windows became %v)", got, windows)
+	}
+}
+
+func TestPrevService(t *testing.T) {
+	all := []string{"auth", "checkout", "search"}
+	tests := []struct {
+		cur  []string
+		want []string
+	}{
+		{nil, []string{"search"}},
+		{[]string{"search"}, []string{"checkout"}},
+		{[]string{"auth"}, nil},
+		{[]string{"gone"}, nil},
+		{[]string{"auth", "search"}, nil},
+	}
+	for _, tt := range tests {
+		got := prevService(tt.cur, all)
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("prevService(%v) = %v, want %v", tt.cur, got, tt.want)
+		}
+	}
+	if got := prevService(nil, nil); got != nil {
+		t.Errorf("prevService with no services = %v, want all", got)
 	}
 }
 

@@ -4,18 +4,23 @@ import "github.com/charmbracelet/bubbles/key"
 
 // keyMap is every key binding of the dashboard.
 type keyMap struct {
-	Quit       key.Binding
-	Help       key.Binding
-	Refresh    key.Binding
-	WindowPrev key.Binding
-	WindowNext key.Binding
-	Service    key.Binding
-	Focus      key.Binding
-	FocusBack  key.Binding
-	Up         key.Binding
-	Down       key.Binding
-	Open       key.Binding
-	Back       key.Binding
+	Quit        key.Binding
+	Help        key.Binding
+	Refresh     key.Binding
+	WindowPrev  key.Binding
+	WindowNext  key.Binding
+	Service     key.Binding
+	ServiceBack key.Binding
+	Focus       key.Binding
+	FocusBack   key.Binding
+	Up          key.Binding
+	Down        key.Binding
+	PageUp      key.Binding
+	PageDown    key.Binding
+	Top         key.Binding
+	Bottom      key.Binding
+	Open        key.Binding
+	Back        key.Binding
 
 	// window shows [ and ] as one entry in the short help.
 	window key.Binding
@@ -23,19 +28,24 @@ type keyMap struct {
 
 func newKeyMap() keyMap {
 	return keyMap{
-		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh now")),
-		WindowPrev: key.NewBinding(key.WithKeys("["), key.WithHelp("[", "shorter window")),
-		WindowNext: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "longer window")),
-		Service:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "next service")),
-		Focus:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next panel")),
-		FocusBack:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous panel")),
-		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
-		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
-		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "metric details")),
-		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		window:     key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[ ]", "window")),
+		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh now")),
+		WindowPrev:  key.NewBinding(key.WithKeys("["), key.WithHelp("[", "shorter window")),
+		WindowNext:  key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "longer window")),
+		Service:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "next service")),
+		ServiceBack: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "previous service")),
+		Focus:       key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next panel")),
+		FocusBack:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous panel")),
+		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+		PageUp:      key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown:    key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Top:         key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first row")),
+		Bottom:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last row")),
+		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "metric details")),
+		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		window:      key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[ ]", "window")),
 	}
 }
 
@@ -60,12 +70,14 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 	if h.detail {
 		return [][]key.Binding{
 			{k.Back, k.Quit, k.Help},
-			{k.WindowPrev, k.WindowNext, k.Service, k.Refresh},
+			{k.WindowPrev, k.WindowNext, k.Service, k.ServiceBack},
+			{k.Refresh},
 		}
 	}
 	return [][]key.Binding{
-		{k.Focus, k.FocusBack, k.Up, k.Down, k.Open},
-		{k.WindowPrev, k.WindowNext, k.Service, k.Refresh},
-		{k.Help, k.Quit},
+		{k.Focus, k.FocusBack, k.Open},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.WindowPrev, k.WindowNext, k.Service, k.ServiceBack},
+		{k.Refresh, k.Help, k.Quit},
 	}
 }

@@ -8,6 +8,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,7 +25,7 @@ type Options struct {
 	Feed                Feed               // the shared poller (ui/feed.go)
 	Renderer            *lipgloss.Renderer // per-session renderer; nil: lipgloss.DefaultRenderer()
 	Clock               func() time.Time   // nil: time.Now; fixed with --now, making the screen deterministic
-	Days                int                // initial window; [ and ] cycle 1, 7, 30, 90 (starting from the closest)
+	Days                int                // initial window; [ and ] step through 1, 7, 30, 90 and this one
 	Environments        []string
 	Services            []string // initial service filter; s cycles all → each service (from the dataset)
 	DowntimeMaxSeverity int
@@ -104,6 +105,8 @@ type Model struct {
 	requested bool           // a compute was ever requested
 	computed  *model.Dataset // the data of the newest request
 	reports   Reports        // nil: compute alone
+
+	windows []int // the window lengths [ and ] step through, ascending
 }
 
 // New returns the dashboard model (implements tea.Model).
@@ -120,13 +123,14 @@ func New(o Options) *Model {
 	if days <= 0 {
 		days = 30
 	}
+	days = min(days, model.MaxDays)
 	c := &common{
 		st:   newStyles(r),
 		keys: newKeyMap(),
 		now:  clock(),
 		demo: o.Demo,
 		hint: o.ConfigHint,
-		q: query{days: min(days, model.MaxDays), envs: o.Environments,
+		q: query{days: days, envs: o.Environments,
 			services: o.Services, dms: o.DowntimeMaxSeverity, link: o.LinkWithin},
 	}
 	h := help.New()
@@ -142,6 +146,7 @@ func New(o Options) *Model {
 		ctx:     ctx,
 		cancel:  cancel,
 		reports: o.Reports,
+		windows: windowsWith(days),
 	}
 }
 
@@ -186,7 +191,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case tickMsg:
 		return m.onTick(msg)
 	case tea.KeyMsg:
-		return m.onKey(msg)
+		return m.onKeys(msg)
 	case tea.MouseMsg:
 		if m.screen == screenDashboard {
 			m.dash.mouse(msg, m.layout())
@@ -310,6 +315,29 @@ func (m *Model) nextChange(now time.Time) time.Time {
 	return next
 }
 
+// onKeys acts on every key of msg. Bubble Tea v1 delivers the runes it
+// reads at once as one message: fast typing, a laggy SSH link or tmux
+// send-keys make "jjjjj" or "]]" one message, and each rune is a key
+// press. Pasted text (bracketed paste) is ignored: the dashboard has no
+// text input, and a paste is text, not commands (a "q" in it must not
+// quit).
+func (m *Model) onKeys(msg tea.KeyMsg) tea.Cmd {
+	if msg.Paste {
+		return nil
+	}
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 {
+		return m.onKey(msg)
+	}
+	cmds := make([]tea.Cmd, 0, len(msg.Runes))
+	for _, r := range msg.Runes {
+		cmds = append(cmds, m.onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+		if m.ctx.Err() != nil {
+			break // quit: the rest is not for this dashboard
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
 // onKey handles the global keys, then hands the key to the active screen.
 func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	k := &m.c.keys
@@ -325,11 +353,13 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 			m.feed.Refresh()
 		}
 	case key.Matches(msg, k.WindowPrev):
-		return m.setDays(cycleDays(m.c.q.days, -1))
+		return m.setDays(stepDays(m.windows, m.c.q.days, -1))
 	case key.Matches(msg, k.WindowNext):
-		return m.setDays(cycleDays(m.c.q.days, +1))
+		return m.setDays(stepDays(m.windows, m.c.q.days, +1))
 	case key.Matches(msg, k.Service):
 		return m.setServices(nextService(m.c.q.services, m.services()))
+	case key.Matches(msg, k.ServiceBack):
+		return m.setServices(prevService(m.c.q.services, m.services()))
 	case m.screen == screenDetail:
 		if key.Matches(msg, k.Back) {
 			m.screen = screenDashboard
@@ -344,6 +374,9 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (m *Model) setDays(days int) tea.Cmd {
+	if days == m.c.q.days {
+		return nil // at the shortest or longest window already
+	}
 	m.c.q.days = days
 	m.c.qGen++
 	return m.requestCompute()
@@ -364,30 +397,57 @@ func (m *Model) services() []string {
 	return m.c.snap.services
 }
 
-// windows are the window lengths [ and ] cycle through.
+// windows are the window lengths [ and ] step through.
 var windows = []int{1, 7, 30, 90}
 
-// cycleDays steps from days to the next (dir +1) or previous (−1) window
-// length, wrapping around; a length not in the list starts from the
-// closest one.
-func cycleDays(days, dir int) int {
-	best := 0
-	for i, w := range windows {
-		if abs(w-days) < abs(windows[best]-days) {
-			best = i
-		}
+// windowsWith is windows with days (the window asked for on the command
+// line or in the configuration) in its place, so that [ and ] lead back
+// to it.
+func windowsWith(days int) []int {
+	ws := slices.Clone(windows)
+	if !slices.Contains(ws, days) {
+		ws = append(ws, days)
+		slices.Sort(ws)
 	}
-	if windows[best] != days && ((dir > 0 && windows[best] > days) || (dir < 0 && windows[best] < days)) {
-		return windows[best]
-	}
-	return windows[(best+dir+len(windows))%len(windows)]
+	return ws
 }
 
-func abs(x int) int {
-	if x < 0 {
-		return -x
+// stepDays steps from days to the next longer (dir +1) or shorter (−1)
+// length of ws (ascending); at the longest or the shortest it stays.
+func stepDays(ws []int, days, dir int) int {
+	if dir > 0 {
+		for _, w := range ws {
+			if w > days {
+				return w
+			}
+		}
+		return days
 	}
-	return x
+	for i := len(ws) - 1; i >= 0; i-- {
+		if ws[i] < days {
+			return ws[i]
+		}
+	}
+	return days
+}
+
+// prevService steps the service filter backwards: all → each service in
+// reverse → all. A filter of several services steps to all.
+func prevService(cur, all []string) []string {
+	if len(all) == 0 {
+		return nil
+	}
+	switch len(cur) {
+	case 0:
+		return []string{all[len(all)-1]}
+	case 1:
+		for i, s := range all {
+			if s == cur[0] && i > 0 {
+				return []string{all[i-1]}
+			}
+		}
+	}
+	return nil
 }
 
 // nextService steps the service filter: all → each service in turn → all.
