@@ -162,6 +162,37 @@ type SourceStatus struct {
 	RateLimitedUntil time.Time `json:"-"`
 	// API is set for API sources only.
 	API *APIStats `json:"-"`
+	// Rejections are the first rejected records' errors with their
+	// places, FirstRejection first.
+	Rejections Rejections `json:"-"`
+}
+
+// MaxRejections is how many rejected records' errors a source keeps.
+const MaxRejections = 20
+
+// Rejections are the first rejected records' errors with their places, in
+// order, unused entries empty. An array, so that the values holding it
+// stay comparable.
+type Rejections [MaxRejections]string
+
+// List returns the errors kept, in order.
+func (r Rejections) List() []string {
+	n := 0
+	for n < len(r) && r[n] != "" {
+		n++
+	}
+	return r[:n:n]
+}
+
+// Add keeps e when there is room; it reports whether there was.
+func (r *Rejections) Add(e string) bool {
+	for i := range r {
+		if r[i] == "" {
+			r[i] = e
+			return true
+		}
+	}
+	return false
 }
 
 // Version is one immutable state of all sources: the merged dataset and

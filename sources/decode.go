@@ -67,9 +67,11 @@ func FormatFor(f Format, name string) Format {
 // Rejections counts records rejected one by one and keeps the first error
 // with its place (`deployments[3].finished_at: not an RFC 3339 timestamp:
 // "yesterday"`, `line 17: ...`). Count is 0 exactly when First is "".
+// List holds the first model.MaxRejections errors, First among them.
 type Rejections struct {
 	Count int
 	First string
+	List  model.Rejections
 }
 
 // Decode reads one whole document in format f (not Auto) from r.
@@ -509,7 +511,7 @@ const (
 // val is the offending value, got the first byte of a wrongly typed one.
 func (d *decoder) bad(f field, ci int, sub string, code errCode, val []byte, got byte) {
 	e := fieldErr{f: f}
-	if d.rej.Count == 0 {
+	if d.rej.Count < model.MaxRejections { // messages only for the records kept
 		var b strings.Builder
 		if f != fRecord {
 			b.WriteString(fieldNames[f])
@@ -587,13 +589,18 @@ func (d *decoder) place() string {
 // reject counts the current record as rejected. msg is either a field's
 // message ("finished_at: ...") or, with field false, the record's own.
 func (d *decoder) reject(msg string, isField bool) {
-	if d.rej.Count == 0 {
+	if d.rej.Count < model.MaxRejections {
+		var e string
 		switch {
 		case d.ndjson || !isField:
-			d.rej.First = d.place() + ": " + msg
+			e = d.place() + ": " + msg
 		default:
-			d.rej.First = d.place() + "." + msg
+			e = d.place() + "." + msg
 		}
+		if d.rej.Count == 0 {
+			d.rej.First = e
+		}
+		d.rej.List.Add(e)
 	}
 	d.rej.Count++
 }

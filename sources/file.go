@@ -173,7 +173,7 @@ func (f *File) fetch(ctx context.Context, lastTry bool) (Result, error) {
 		// same modification time: read again next time.
 		f.last = nil
 	}
-	return Result{Batch: out.batch, Rejected: out.rej.Count, FirstRejection: out.rej.First}, nil
+	return Result{Batch: out.batch, Rejected: out.rej.Count, FirstRejection: out.rej.First, Rejections: out.rej.List}, nil
 }
 
 // shrinking returns an unsettled error until fi, smaller than the file of

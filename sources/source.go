@@ -47,6 +47,9 @@ type Result struct {
 	// (`deployments[3].finished_at: not an RFC 3339 timestamp: "yesterday"`).
 	Rejected       int
 	FirstRejection string
+	// Rejections are the first such errors, FirstRejection first; a
+	// source that keeps only the first leaves it empty.
+	Rejections model.Rejections
 }
 
 // ErrUnsupported is returned by constructors for source types this build

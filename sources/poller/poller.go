@@ -111,8 +111,9 @@ type sourceState struct {
 	batch          *model.Batch // last good batch; nil before any data
 	rejected       int
 	firstRejection string
-	ok             bool // the last completed poll succeeded
-	polled         bool // some poll completed
+	rejections     model.Rejections // when the source keeps more than the first
+	ok             bool             // the last completed poll succeeded
+	polled         bool             // some poll completed
 	lastSuccess    time.Time
 	lastAttempt    time.Time
 	inFlightSince  time.Time // start of the running attempt; zero when idle
@@ -374,6 +375,7 @@ func (p *Poller) poll(ctx context.Context, s *sourceState) bool {
 			if limited.Partial != nil {
 				// Everything the source knows, older data included.
 				s.batch, s.rejected, s.firstRejection = limited.Partial, limited.Rejected, limited.FirstRejection
+				s.rejections = model.Rejections{}
 				p.dirty = true
 				p.updated = end
 			}
@@ -413,6 +415,7 @@ func (p *Poller) poll(ctx context.Context, s *sourceState) bool {
 			s.batch = b
 			s.rejected = res.Rejected
 			s.firstRejection = res.FirstRejection
+			s.rejections = res.Rejections
 			p.dirty = true
 			p.updated = end
 		}
@@ -531,6 +534,7 @@ func (p *Poller) statusesLocked(now time.Time) []model.SourceStatus {
 			OK:             s.polled && s.ok,
 			Rejected:       s.rejected,
 			FirstRejection: s.firstRejection,
+			Rejections:     s.rejections,
 			LastSuccess:    s.lastSuccess,
 			LastAttempt:    s.lastAttempt,
 			Error:          s.err,
