@@ -254,6 +254,28 @@ func (p *configParser) sortedKeys(prefix string, m map[string]any) []string {
 	return keys
 }
 
+// topLevelKeys are the keys and tables at the top of the file.
+var topLevelKeys = []string{"window", "refresh", "environments", "services", "downtime_max_severity",
+	"link_incidents_within", "cache_dir", "theme", "source", "ssh", "http"}
+
+// sshKeys are the keys of the [ssh] table.
+var sshKeys = []string{"listen", "host_key", "authorized_keys", "max_sessions", "idle_timeout", "allow_anonymous"}
+
+// misplacedTopLevel reports whether k, found inside a table, is a
+// top-level key: TOML puts every key after a table header into that table.
+func misplacedTopLevel(k string) bool {
+	return k != "source" && k != "ssh" && k != "http" && slices.Contains(topLevelKeys, k)
+}
+
+// unknownTableKey words an unknown key k of a table: a top-level key
+// written below the table, or a typo of one of its keys.
+func unknownTableKey(k, table string, keys []string) string {
+	if misplacedTopLevel(k) {
+		return fmt.Sprintf("%q is a top-level key: move it above %s", k, table)
+	}
+	return fmt.Sprintf("unknown key %q%s", k, suggestion(k, keys))
+}
+
 func (p *configParser) top(raw map[string]any, c *Config) error {
 	for _, k := range p.sortedKeys("", raw) {
 		v := raw[k]
@@ -293,7 +315,7 @@ func (p *configParser) top(raw map[string]any, c *Config) error {
 		case "http":
 			err = p.http(v, &c.HTTP)
 		default:
-			err = p.errAt(k, "unknown key %q", k)
+			err = p.errAt(k, "unknown key %q%s", k, suggestion(k, topLevelKeys))
 		}
 		if err != nil {
 			return err
@@ -367,7 +389,10 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 	}
 	for _, k := range p.sortedKeys(prefix, t) {
 		if !slices.Contains(allowed, k) {
-			return s, p.errAt(prefix+k, "%s: unknown key %q for a %s source", what, k, s.Type)
+			if misplacedTopLevel(k) {
+				return s, p.errAt(prefix+k, "%s: %q is a top-level key: move it above the first [[source]]", what, k)
+			}
+			return s, p.errAt(prefix+k, "%s: unknown key %q for a %s source%s", what, k, s.Type, suggestion(k, allowed))
 		}
 		v, key := t[k], prefix+k
 		label := what + ": " + k
@@ -463,7 +488,7 @@ func (p *configParser) ssh(v any, s *SSHConfig) error {
 			}
 			s.AllowAnonymous = b
 		default:
-			err = p.errAt(key, "ssh: unknown key %q", k)
+			err = p.errAt(key, "ssh: %s", unknownTableKey(k, "[ssh]", sshKeys))
 		}
 		if err != nil {
 			return err

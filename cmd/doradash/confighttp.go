@@ -15,6 +15,9 @@ type HTTPConfig struct {
 	Windows  []int // days, for /metrics
 }
 
+// httpKeys are the keys of the [http] table.
+var httpKeys = []string{"listen", "token_env", "cert_file", "key_file", "windows"}
+
 // defaultHTTPWindows are the windows /metrics reports by default.
 var defaultHTTPWindows = []int{7, 30}
 
@@ -46,7 +49,7 @@ func (p *configParser) http(v any, h *HTTPConfig) error {
 		case "windows":
 			h.Windows, err = p.windows(key, label, v)
 		default:
-			err = p.errAt(key, "http: unknown key %q", k)
+			err = p.errAt(key, "http: %s", unknownTableKey(k, "[http]", httpKeys))
 		}
 		if err != nil {
 			return err
