@@ -36,6 +36,7 @@ type Config struct {
 	CacheDir            string // the API sources' cache; "": the default
 	SSH                 SSHConfig
 	HTTP                HTTPConfig
+	Teams               []TeamConfig // [[team]], in file order
 }
 
 // SourceConfig is one [[source]] table.
@@ -256,7 +257,7 @@ func (p *configParser) sortedKeys(prefix string, m map[string]any) []string {
 
 // topLevelKeys are the keys and tables at the top of the file.
 var topLevelKeys = []string{"window", "refresh", "environments", "services", "downtime_max_severity",
-	"link_incidents_within", "cache_dir", "theme", "source", "ssh", "http"}
+	"link_incidents_within", "cache_dir", "theme", "source", "ssh", "http", "team"}
 
 // sshKeys are the keys of the [ssh] table.
 var sshKeys = []string{"listen", "host_key", "authorized_keys", "max_sessions", "idle_timeout", "allow_anonymous"}
@@ -264,7 +265,7 @@ var sshKeys = []string{"listen", "host_key", "authorized_keys", "max_sessions", 
 // misplacedTopLevel reports whether k, found inside a table, is a
 // top-level key: TOML puts every key after a table header into that table.
 func misplacedTopLevel(k string) bool {
-	return k != "source" && k != "ssh" && k != "http" && slices.Contains(topLevelKeys, k)
+	return k != "source" && k != "ssh" && k != "http" && k != "team" && slices.Contains(topLevelKeys, k)
 }
 
 // unknownTableKey words an unknown key k of a table: a top-level key
@@ -314,6 +315,8 @@ func (p *configParser) top(raw map[string]any, c *Config) error {
 			err = p.ssh(v, &c.SSH)
 		case "http":
 			err = p.http(v, &c.HTTP)
+		case "team":
+			err = p.teams(v, c)
 		default:
 			err = p.errAt(k, "unknown key %q%s", k, suggestion(k, topLevelKeys))
 		}

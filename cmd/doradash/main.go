@@ -70,6 +70,7 @@ Flags (every command):
   --demo                use the built-in demo data, ignore any configuration
   --window 30d          window in whole days (1d–366d)
   --service NAME        only this service (repeatable)
+  --team NAME           only the services of this [[team]] ("unassigned": of none)
   --environment NAME    deployments of this environment (repeatable; default production)
   --now RFC3339         compute as of this instant (replays the past exactly)
   --theme dark|light    colours for a dark or light background (default: ask the terminal)
@@ -171,6 +172,7 @@ type commonFlags struct {
 	now          string
 	noCache      bool
 	theme        string
+	team         string
 }
 
 func newFlagSet(name string, e *env, c *commonFlags) *flag.FlagSet {
@@ -184,6 +186,7 @@ func newFlagSet(name string, e *env, c *commonFlags) *flag.FlagSet {
 	fs.StringVar(&c.now, "now", "", "compute as of this RFC 3339 instant")
 	fs.BoolVar(&c.noCache, "no-cache", false, "ignore the API sources' on-disk cache for this run")
 	fs.StringVar(&c.theme, "theme", "", "dark or light background")
+	fs.StringVar(&c.team, "team", "", "only the services of this team `name` (\"unassigned\": of no team)")
 	return fs
 }
 
@@ -219,6 +222,10 @@ type settings struct {
 	noConfig bool // … because no configuration file was found
 	now      time.Time
 	fixed    bool // --now was given: the clock stands still
+	// team is --team; its services are already in cfg.Services, except
+	// for "unassigned", which resolveTeam fills in from the data.
+	team         string
+	teamResolved bool
 	// API sources: --no-cache, the default cache_dir, and where the
 	// cache's warnings go (nil: nowhere).
 	noCache         bool
@@ -276,6 +283,11 @@ func resolve(c *commonFlags, e *env) (*settings, error) {
 	}
 	if len(c.environments) > 0 {
 		s.cfg.Environments = c.environments
+	}
+	if c.team != "" {
+		if err := s.selectTeam(c.team); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }

@@ -39,6 +39,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	s.resolveTeamFirst(ctx, p)
 	if *noSSH {
 		return serveHeadless(ctx, s, p, *httpListen, log)
 	}
@@ -155,7 +156,7 @@ func runRemote(ctx context.Context, args []string, e *env, s *settings, p *polle
 	case "version":
 		fmt.Fprintf(e.stdout, "doradash %s\n", versionString())
 	case "help", "--help", "-h":
-		fmt.Fprint(e.stdout, "commands over SSH: snapshot [--format text|json] [--window 30d] [--service NAME] [--environment NAME] [--now RFC3339], version\n")
+		fmt.Fprint(e.stdout, "commands over SSH: snapshot [--format text|json] [--window 30d] [--service NAME] [--team NAME] [--environment NAME] [--now RFC3339], version\n")
 	default:
 		err = usagef("unknown command %q (over SSH: snapshot, version)", cmd)
 	}
@@ -171,9 +172,10 @@ func remoteSnapshot(ctx context.Context, args []string, e *env, base *settings, 
 	var services, envs multiFlag
 	fs.Var(&services, "service", "only this service")
 	fs.Var(&envs, "environment", "deployments of this environment")
+	team := fs.String("team", "", "only the services of this team")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return usagef("snapshot over SSH takes --format, --window, --service, --environment, --now")
+			return usagef("snapshot over SSH takes --format, --window, --service, --team, --environment, --now")
 		}
 		return usagef("snapshot: %v", err)
 	}
@@ -198,6 +200,11 @@ func remoteSnapshot(ctx context.Context, args []string, e *env, base *settings, 
 	}
 	if len(envs) > 0 {
 		cfg.Environments = envs
+	}
+	if *team != "" {
+		if err := s.selectTeam(*team); err != nil {
+			return err
+		}
 	}
 	if *now != "" {
 		t, err := parseNow(*now)

@@ -86,6 +86,7 @@ func (s *settings) query(end time.Time) model.Query {
 
 // report computes the report of v as of the settings' clock.
 func (s *settings) report(v *model.Version) *model.Report {
+	s.resolveTeam(v.Data)
 	r := model.Compute(v.Data, s.query(s.clock()()))
 	r.Sources = model.SourceReports(v.Sources)
 	return r
