@@ -58,13 +58,20 @@ const usageText = `doradash — DORA and incident metrics in your terminal
 
 Usage:
   doradash [flags]                    the live dashboard
-  doradash snapshot [--format text|json] [flags]
+  doradash snapshot [--format text|json] [--populations] [flags]
                                       poll every source once, print the metrics, exit
-  doradash check [flags]              validate the configuration, poll every source, report each
+  doradash explain METRIC [flags]     list the records behind one metric, one a line
+  doradash check [--rejections N] [flags]
+                                      validate the configuration, poll every source, report each
   doradash serve [flags]              serve the dashboard over SSH
-  doradash version                    print the version
+  doradash version                    print the version and VCS revision (also --version, -v)
+  doradash completion bash|zsh|fish   print a shell completion script
+  doradash help [COMMAND]             this help, or a command's own flags
 
-Flags (every command):
+METRIC is named as in the snapshot JSON: deployment_frequency, lead_time,
+change_failure_rate, time_to_restore, failed_deployment_recovery_time, incidents.
+
+Flags (every command, before or after it):
   --config PATH         configuration file (else $DORADASH_CONFIG, ./doradash.toml,
                         $XDG_CONFIG_HOME/doradash/config.toml, else the built-in demo)
   --demo                use the built-in demo data, ignore any configuration
@@ -87,9 +94,13 @@ Exit status: 0 ok, 1 a source failed, 2 usage or configuration error.
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, e *env) int {
+	args = hoistCommand(args)
 	cmd := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "" && len(args) == 1 && (args[0] == "--version" || args[0] == "-version" || args[0] == "-v") {
+		cmd, args = "version", nil
 	}
 	var err error
 	switch cmd {
@@ -97,6 +108,8 @@ func run(ctx context.Context, args []string, e *env) int {
 		err = runDashboard(ctx, args, e)
 	case "snapshot":
 		err = runSnapshot(ctx, args, e)
+	case "explain":
+		err = runExplain(ctx, args, e)
 	case "check":
 		err = runCheck(ctx, args, e)
 	case "serve":
@@ -106,11 +119,13 @@ func run(ctx context.Context, args []string, e *env) int {
 			err = usagef("version takes no arguments")
 			break
 		}
-		fmt.Fprintf(e.stdout, "doradash %s\n", versionString())
+		fmt.Fprintln(e.stdout, versionLine(readBuildInfo()))
+	case "completion":
+		err = runCompletion(args, e)
 	case "help":
-		fmt.Fprint(e.stdout, usageText)
+		err = runHelp(args, e)
 	default:
-		err = usagef("unknown command %q (try doradash --help)", cmd)
+		err = usagef("unknown command %q (try doradash --help)%s", cmd, suggestion(cmd, commandNames()))
 	}
 	return exitCode(err, e.stderr)
 }
@@ -156,6 +171,55 @@ func versionString() string {
 	return "dev"
 }
 
+// readBuildInfo is the binary's build info, nil when it has none.
+func readBuildInfo() *debug.BuildInfo {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		return bi
+	}
+	return nil
+}
+
+// versionLine is what `doradash version` prints: the version and, when
+// the build recorded them, the VCS revision, its time and whether the
+// tree had local changes ("doradash v1.2.0 (revision 1a2b3c4d5e6f,
+// 2026-11-30T12:00:00Z, modified)").
+func versionLine(bi *debug.BuildInfo) string {
+	v := version
+	if v == "" && bi != nil && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	if v == "" {
+		v = "dev"
+	}
+	var facts []string
+	if bi != nil {
+		var rev, at, modified string
+		for _, kv := range bi.Settings {
+			switch kv.Key {
+			case "vcs.revision":
+				rev = kv.Value
+			case "vcs.time":
+				at = kv.Value
+			case "vcs.modified":
+				modified = kv.Value
+			}
+		}
+		if rev != "" {
+			facts = append(facts, "revision "+rev)
+		}
+		if at != "" {
+			facts = append(facts, at)
+		}
+		if modified == "true" {
+			facts = append(facts, "modified")
+		}
+	}
+	if len(facts) == 0 {
+		return "doradash " + v
+	}
+	return "doradash " + v + " (" + strings.Join(facts, ", ") + ")"
+}
+
 // multiFlag is a repeatable string flag.
 type multiFlag []string
 
@@ -178,31 +242,61 @@ type commonFlags struct {
 func newFlagSet(name string, e *env, c *commonFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&c.config, "config", "", "configuration file")
+	fs.StringVar(&c.config, "config", "", "configuration `file`")
 	fs.BoolVar(&c.demo, "demo", false, "use the built-in demo data")
-	fs.StringVar(&c.window, "window", "", "window in whole days, like 30d")
-	fs.Var(&c.services, "service", "only this service (repeatable)")
-	fs.Var(&c.environments, "environment", "deployments of this environment (repeatable)")
-	fs.StringVar(&c.now, "now", "", "compute as of this RFC 3339 instant")
+	fs.StringVar(&c.window, "window", "", "window in whole `days`, like 30d")
+	fs.Var(&c.services, "service", "only this service `name` (repeatable)")
+	fs.Var(&c.environments, "environment", "deployments of this environment `name` (repeatable; default production)")
+	fs.StringVar(&c.now, "now", "", "compute as of this `RFC3339` instant")
 	fs.BoolVar(&c.noCache, "no-cache", false, "ignore the API sources' on-disk cache for this run")
-	fs.StringVar(&c.theme, "theme", "", "dark or light background")
+	fs.StringVar(&c.theme, "theme", "", "colours for a `dark|light` background (default: ask the terminal)")
 	fs.StringVar(&c.team, "team", "", "only the services of this team `name` (\"unassigned\": of no team)")
 	return fs
 }
 
-// parseFlags parses args; --help prints the usage and returns flag.ErrHelp.
+// parseFlags parses args, which may mix flags and arguments; a command
+// that takes no arguments rejects any. --help prints the command's usage
+// and returns flag.ErrHelp.
 func parseFlags(fs *flag.FlagSet, args []string, e *env) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(e.stdout, usageText)
-			return err
-		}
-		return usagef("%s%v", commandPrefix(fs), err)
+	pos, err := parseArgs(fs, args, e)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("%sunexpected argument %q (try doradash --help)", commandPrefix(fs), fs.Arg(0))
+	if len(pos) > 0 {
+		return usagef("%sunexpected argument %q (try %s)", commandPrefix(fs), pos[0], helpHint(fs))
 	}
 	return nil
+}
+
+// helpHint is the command line that shows fs's usage.
+func helpHint(fs *flag.FlagSet) string {
+	if fs.Name() == "" {
+		return "doradash --help"
+	}
+	return "doradash " + fs.Name() + " --help"
+}
+
+// parseArgs parses the flags in args wherever they stand and returns the
+// other arguments in order; everything after "--" is an argument.
+func parseArgs(fs *flag.FlagSet, args []string, e *env) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				writeCommandUsage(e.stdout, fs)
+				return nil, err
+			}
+			return nil, usagef("%s%v", commandPrefix(fs), err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
 }
 
 // commandPrefix is "snapshot: " for a subcommand's messages, "" for the
@@ -311,13 +405,18 @@ func prepare(fs *flag.FlagSet, c *commonFlags, args []string, e *env, log *slog.
 	if err := parseFlags(fs, args, e); err != nil {
 		return nil, nil, err
 	}
+	return setup(fs, c, e, log)
+}
+
+// setup is prepare after the flags are parsed.
+func setup(fs *flag.FlagSet, c *commonFlags, e *env, log *slog.Logger) (*settings, *poller.Poller, error) {
 	s, err := resolve(c, e)
 	if err != nil {
 		return nil, nil, err
 	}
 	s.noCache, s.defaultCacheDir = c.noCache, defaultCacheDir(e.getenv)
 	switch fs.Name() {
-	case "snapshot", "check":
+	case "snapshot", "check", "explain":
 		s.warnLog = newWarningLogger(e.stderr)
 	default:
 		s.warnLog = log

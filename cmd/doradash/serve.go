@@ -24,34 +24,47 @@ import (
 // shutdownGrace is how long `serve` waits for sessions to close on SIGTERM.
 const shutdownGrace = 5 * time.Second
 
+// serveOptions are the flags of serve besides the common ones.
+type serveOptions struct {
+	listen, hostKey, authKeys, httpListen string
+	noSSH                                 bool
+}
+
+// serveFlags is the flag set of `doradash serve`.
+func serveFlags(e *env, c *commonFlags) (*flag.FlagSet, *serveOptions) {
+	o := &serveOptions{}
+	fs := newFlagSet("serve", e, c)
+	fs.StringVar(&o.listen, "listen", "", "`address` to listen on, like 127.0.0.1:2222")
+	fs.StringVar(&o.hostKey, "host-key", "", "host key `file` (created when missing)")
+	fs.StringVar(&o.authKeys, "authorized-keys", "", "authorized_keys `file` of the keys that may connect")
+	fs.BoolVar(&o.noSSH, "no-ssh", false, "serve only the HTTP endpoints (headless)")
+	fs.StringVar(&o.httpListen, "http", "", "`address` of the HTTP endpoints, like 127.0.0.1:9187 (overrides [http] listen)")
+	return fs, o
+}
+
 // runServe implements `doradash serve`: one poller, every SSH session its
 // own dashboard over it.
 func runServe(ctx context.Context, args []string, e *env) error {
 	var c commonFlags
-	fs := newFlagSet("serve", e, &c)
-	listen := fs.String("listen", "", "address to listen on, like 127.0.0.1:2222")
-	hostKey := fs.String("host-key", "", "host key file (created when missing)")
-	authKeys := fs.String("authorized-keys", "", "authorized_keys file of the keys that may connect")
-	noSSH := fs.Bool("no-ssh", false, "serve only the HTTP endpoints (headless)")
-	httpListen := fs.String("http", "", "address of the HTTP endpoints, like 127.0.0.1:9187 (overrides [http] listen)")
+	fs, o := serveFlags(e, &c)
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	s, p, err := prepare(fs, &c, args, e, log)
 	if err != nil {
 		return err
 	}
 	s.resolveTeamFirst(ctx, p)
-	if *noSSH {
-		return serveHeadless(ctx, s, p, *httpListen, log)
+	if o.noSSH {
+		return serveHeadless(ctx, s, p, o.httpListen, log)
 	}
 	ssh := s.cfg.SSH
-	if *listen != "" {
-		ssh.Listen = *listen
+	if o.listen != "" {
+		ssh.Listen = o.listen
 	}
-	if *hostKey != "" {
-		ssh.HostKey = *hostKey
+	if o.hostKey != "" {
+		ssh.HostKey = o.hostKey
 	}
-	if *authKeys != "" {
-		ssh.AuthorizedKeys = *authKeys
+	if o.authKeys != "" {
+		ssh.AuthorizedKeys = o.authKeys
 	}
 	// One computation per view for every session and HTTP request.
 	cache := reports.New(0)
@@ -86,7 +99,7 @@ func runServe(ctx context.Context, args []string, e *env) error {
 	if err != nil {
 		return &usageError{fmt.Sprintf("serve: listen on %s: %v", ssh.Listen, err)}
 	}
-	hs, err := listenHTTP(s, p, *httpListen, log, cache)
+	hs, err := listenHTTP(s, p, o.httpListen, log, cache)
 	if err != nil {
 		ln.Close()
 		return err

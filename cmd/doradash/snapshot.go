@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,14 +18,21 @@ import (
 // the report, exit 1 when a source failed (after printing what there is).
 func runSnapshot(ctx context.Context, args []string, e *env) error {
 	var c commonFlags
-	fs := newFlagSet("snapshot", e, &c)
-	format := fs.String("format", "text", "text or json")
+	fs, o := snapshotFlags(e, &c)
 	s, p, err := prepare(fs, &c, args, e, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
-	if *format != "text" && *format != "json" {
-		return usagef("snapshot: --format must be text or json, not %q", *format)
+	formatGiven := false
+	fs.Visit(func(f *flag.Flag) { formatGiven = formatGiven || f.Name == "format" })
+	if o.populations && !formatGiven {
+		o.format = "json" // --explain alone asks for the JSON with populations
+	}
+	if o.format != "text" && o.format != "json" {
+		return usagef("snapshot: --format must be text or json, not %q", o.format)
+	}
+	if o.populations && o.format != "json" {
+		return usagef("snapshot: --populations adds to the JSON output; for text use doradash explain METRIC")
 	}
 	if s.noConfig {
 		// On stderr, so the output stays what a script expects.
@@ -34,20 +42,54 @@ func runSnapshot(ctx context.Context, args []string, e *env) error {
 	if ctx.Err() != nil {
 		return errInterrupted // a report of half-polled sources would mislead
 	}
-	if err := writeReport(e.stdout, s.report(v), *format, colorFor(e)); err != nil {
+	r := s.report(v)
+	if o.populations {
+		err = writeJSON(e.stdout, reportWithPopulations{Report: r, Populations: model.Explain(v.Data, s.query(r.GeneratedAt))})
+	} else {
+		err = writeReport(e.stdout, r, o.format, colorFor(e))
+	}
+	if err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	return failedSources(v)
 }
 
+// snapshotOptions are the flags of snapshot besides the common ones.
+type snapshotOptions struct {
+	format      string
+	populations bool
+}
+
+// snapshotFlags is the flag set of `doradash snapshot`.
+func snapshotFlags(e *env, c *commonFlags) (*flag.FlagSet, *snapshotOptions) {
+	o := &snapshotOptions{}
+	fs := newFlagSet("snapshot", e, c)
+	fs.StringVar(&o.format, "format", "text", "output `format`: text or json")
+	fs.BoolVar(&o.populations, "populations", false, "add the records behind every number to the JSON (implies --format json)")
+	fs.BoolVar(&o.populations, "explain", false, "the same as --populations")
+	return fs, o
+}
+
+// reportWithPopulations is the snapshot JSON of SPEC §5 with the
+// populations object added; every other key stays as it is.
+type reportWithPopulations struct {
+	*model.Report
+	Populations *model.Populations `json:"populations"`
+}
+
 // writeReport prints r as JSON (SPEC §5) or as text for people.
 func writeReport(w io.Writer, r *model.Report, format string, color bool) error {
 	if format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(w, r)
 	}
 	return ui.WriteText(w, r, color)
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // failedSources returns an error wrapping errSourceFailed that names every
@@ -89,10 +131,13 @@ func colorFor(e *env) bool {
 // every source once and print one line per source.
 func runCheck(ctx context.Context, args []string, e *env) error {
 	var c commonFlags
-	fs := newFlagSet("check", e, &c)
+	fs, rejections := checkFlags(e, &c)
 	s, p, err := prepare(fs, &c, args, e, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
+	}
+	if *rejections < 0 || *rejections > maxRejectionsShown {
+		return usagef("check: --rejections must be from 0 to %d, not %d", maxRejectionsShown, *rejections)
 	}
 	where := s.cfg.Path
 	switch {
@@ -112,8 +157,35 @@ func runCheck(ctx context.Context, args []string, e *env) error {
 	}
 	for _, st := range v.Sources {
 		fmt.Fprintln(e.stdout, checkLine(st, nameW, targetW))
+		for _, r := range rejectionLines(st, *rejections) {
+			fmt.Fprintln(e.stdout, "      rejected: "+r)
+		}
 	}
 	return failedSources(v)
+}
+
+// maxRejectionsShown is the most rejections a source keeps for check.
+const maxRejectionsShown = model.MaxRejections
+
+// checkFlags is the flag set of `doradash check`.
+func checkFlags(e *env, c *commonFlags) (*flag.FlagSet, *int) {
+	fs := newFlagSet("check", e, c)
+	n := fs.Int("rejections", 0, "list up to `N` rejected records of each source with their places (at most 20)")
+	return fs, n
+}
+
+// rejectionLines are up to n of st's rejected records, each with its
+// place, made safe for a terminal.
+func rejectionLines(st model.SourceStatus, n int) []string {
+	rej := st.Rejections.List()
+	if len(rej) == 0 && st.FirstRejection != "" {
+		rej = []string{st.FirstRejection}
+	}
+	var out []string
+	for _, r := range rej[:min(n, len(rej))] {
+		out = append(out, model.Printable(r))
+	}
+	return out
 }
 
 // checkLine is one source's line of `check`, its name and target padded
