@@ -142,9 +142,15 @@ func load(o loadOptions) error {
 	sessions := make([]*session, o.n)
 	var wg sync.WaitGroup
 	errs := make(chan error, o.n)
+	// At most 16 logins in flight at once: the server caps connections
+	// still in their handshake (a quarter of its connection limit), and a
+	// crowd of simultaneous logins would measure that cap, not sessions.
+	inflight := make(chan struct{}, 16)
 	for i := range sessions {
 		wg.Go(func() {
+			inflight <- struct{}{}
 			s, err := open(o, signer, i)
+			<-inflight
 			if err != nil {
 				errs <- fmt.Errorf("session %d: %w", i, err)
 				return
