@@ -212,6 +212,10 @@ func checkLine(st model.SourceStatus, nameW, targetW int) string {
 			facts = append(facts, fmt.Sprintf("kept %d deployments, %d incidents", st.Deployments, st.Incidents))
 		}
 	}
+	if st.Progress != "" {
+		// A first read cut short (by a rate limit) says how far it got.
+		facts = append(facts, "first read unfinished: "+st.Progress)
+	}
 	if st.API != nil {
 		facts = append(facts, apiFacts(st.API))
 	}
