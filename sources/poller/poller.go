@@ -109,6 +109,7 @@ type sourceState struct {
 	fetchMu sync.Mutex
 
 	batch          *model.Batch // last good batch; nil before any data
+	counts         recordCounts // distinct records of batch (SPEC §1: a repeated id is one record)
 	rejected       int
 	firstRejection string
 	rejections     model.Rejections // when the source keeps more than the first
@@ -364,6 +365,14 @@ func (p *Poller) poll(ctx context.Context, s *sourceState) bool {
 	}
 	var limited *sources.RateLimitedError
 	errors.As(err, &limited)
+	// Counted before taking the lock: a big batch takes a while.
+	var counts recordCounts
+	switch {
+	case limited != nil && limited.Partial != nil:
+		counts = countDistinct(limited.Partial)
+	case err == nil && !res.Unchanged:
+		counts = countDistinct(res.Batch)
+	}
 
 	p.mu.Lock()
 	s.inFlightSince = time.Time{}
@@ -375,6 +384,7 @@ func (p *Poller) poll(ctx context.Context, s *sourceState) bool {
 			if limited.Partial != nil {
 				// Everything the source knows, older data included.
 				s.batch, s.rejected, s.firstRejection = limited.Partial, limited.Rejected, limited.FirstRejection
+				s.counts = counts
 				s.rejections = model.Rejections{}
 				p.dirty = true
 				p.updated = end
@@ -413,6 +423,7 @@ func (p *Poller) poll(ctx context.Context, s *sourceState) bool {
 				b = &model.Batch{}
 			}
 			s.batch = b
+			s.counts = counts
 			s.rejected = res.Rejected
 			s.firstRejection = res.FirstRejection
 			s.rejections = res.Rejections
@@ -462,10 +473,15 @@ func stateOf(s *sourceState, now time.Time) model.SourceState {
 // observe takes an API source's progress and partial data from inside its
 // Fetch (sources.Reporter), and asks Run's publisher to show them.
 func (p *Poller) observe(s *sourceState, pr sources.Progress, partial *model.Batch) {
+	var counts recordCounts
+	if partial != nil {
+		counts = countDistinct(partial)
+	}
 	p.mu.Lock()
 	s.progress = pr
 	if partial != nil {
 		s.batch = partial
+		s.counts = counts
 		p.dirty = true
 		p.updated = p.now()
 	}
@@ -543,10 +559,8 @@ func (p *Poller) statusesLocked(now time.Time) []model.SourceStatus {
 			Interval:       s.interval,
 			LastDuration:   s.lastDuration,
 		}
-		if s.batch != nil {
-			st.Deployments = len(s.batch.Deployments)
-			st.Incidents = len(s.batch.Incidents)
-		}
+		st.Deployments = s.counts.deployments
+		st.Incidents = s.counts.incidents
 		if s.reporter != nil {
 			pr := s.progress
 			if pr.Syncing {
@@ -603,4 +617,27 @@ func (p *Poller) publish() *model.Version {
 	v := &model.Version{Seq: p.seq, Data: p.data, Sources: stats, Updated: updated}
 	p.setLatest(v)
 	return v
+}
+
+// recordCounts is how many distinct records of each kind a batch holds.
+type recordCounts struct{ deployments, incidents int }
+
+// countDistinct counts b's records by id: within a source the same kind
+// and id is one record (SPEC §1), so a repeated id counts once.
+func countDistinct(b *model.Batch) recordCounts {
+	if b == nil {
+		return recordCounts{}
+	}
+	return recordCounts{
+		deployments: distinctIDs(b.Deployments, func(d *model.Deployment) string { return d.ID }),
+		incidents:   distinctIDs(b.Incidents, func(i *model.Incident) string { return i.ID }),
+	}
+}
+
+func distinctIDs[T any](recs []T, id func(*T) string) int {
+	seen := make(map[string]struct{}, len(recs))
+	for i := range recs {
+		seen[id(&recs[i])] = struct{}{}
+	}
+	return len(seen)
 }

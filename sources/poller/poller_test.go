@@ -835,3 +835,20 @@ func BenchmarkPublishMerge1M(b *testing.B) {
 		p.publish()
 	}
 }
+
+// TestStatusCountsDistinctRecords: a source that repeats an id holds one
+// record for it (SPEC §1: within a source the later occurrence wins), so
+// its status counts it once, as the dataset does.
+func TestStatusCountsDistinctRecords(t *testing.T) {
+	b := deps("x", "x", "y", "x")
+	b.Incidents = []model.Incident{{ID: "i"}, {ID: "i"}}
+	p := New([]Entry{{Source: &fakeSource{name: "a", step: ok(b)}}}, Options{Clock: fixedClock})
+	v := p.PollOnce(context.Background())
+	if got := len(v.Data.Deployments); got != 2 {
+		t.Fatalf("dataset holds %d deployments, want 2", got)
+	}
+	st := v.Sources[0]
+	if st.Deployments != 2 || st.Incidents != 1 {
+		t.Fatalf("status counts %d deployments, %d incidents; want 2 and 1", st.Deployments, st.Incidents)
+	}
+}
