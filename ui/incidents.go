@@ -104,7 +104,9 @@ func (d *dashboard) incidentLines(off, n, w int, sections bool) []string {
 		}
 		if j < len(open) {
 			in := open[j]
-			out = append(out, d.incidentRow(in.Severity, model.Printable(in.Service), model.Printable(in.Title), ago(d.c.now, in.StartedAt), false, svcW, w))
+			title := model.Printable(in.Title)
+			right := withAck(ago(d.c.now, in.StartedAt), title, s.acks[j], d.c.now, svcW, w)
+			out = append(out, d.incidentRow(in.Severity, model.Printable(in.Service), title, right, false, svcW, w))
 			continue
 		}
 		j -= len(open)

@@ -51,6 +51,7 @@ type snapshot struct {
 	items    []deployItem // deploys grouped by day, for display
 	services []string     // every service in the dataset, raw, for the s key (an exact-match filter)
 	cov      coverage     // how complete data was: figures are marked unless full
+	acks     []time.Time  // when each open incident was acknowledged; zero: not (acks.go)
 }
 
 // deployItem is one line of the deployments feed: a day heading (row −1)
@@ -94,6 +95,7 @@ func buildSnapshot(ds *model.Dataset, q query, end time.Time, cov coverage) *sna
 		cov:      cov,
 	}
 	s.items = groupByDay(s.deploys, end.Location())
+	s.acks = openAcks(ds, r.OpenIncidents, r.Window.End)
 	return s
 }
 
