@@ -214,8 +214,10 @@ func TestKeys(t *testing.T) {
 			return expect(m.dash.focus == focusDeploys, "shift+tab wraps to the deployments")
 		}},
 		{[]string{"enter"}, func() string {
-			return expect(m.screen == screenDashboard, "enter on a list opens nothing")
+			return expect(m.screen == screenDrill && m.drill.kind == drillDeploys && m.drill.current(),
+				"enter on the deployments opens their records")
 		}},
+		{[]string{"esc"}, func() string { return expect(m.screen == screenDashboard, "esc goes back from the records") }},
 		{[]string{"down", "j", "down"}, func() string { return expect(m.dash.depOff == 3, "↓ j ↓ scroll the deployments by 3") }},
 		{[]string{"up", "k"}, func() string { return expect(m.dash.depOff == 1, "↑ k scroll back by 2") }},
 		{[]string{"tab", "enter"}, func() string {

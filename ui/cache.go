@@ -71,4 +71,6 @@ type viewKey struct {
 	computing bool
 	qGen      uint64
 	now       time.Time
+	drill     drillState
+	mouseOff  bool
 }

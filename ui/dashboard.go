@@ -25,9 +25,9 @@ type dashboard struct {
 	cache  panels
 }
 
-// update handles the dashboard's keys. It reports the metric to open when
-// enter is pressed on a tile.
-func (d *dashboard) update(msg tea.KeyMsg, l layout) (metricID, bool) {
+// update handles the dashboard's keys. It reports the panel to open when
+// enter is pressed on it.
+func (d *dashboard) update(msg tea.KeyMsg, l layout) (focusID, bool) {
 	k := &d.c.keys
 	switch {
 	case key.Matches(msg, k.Focus):
@@ -48,9 +48,7 @@ func (d *dashboard) update(msg tea.KeyMsg, l layout) (metricID, bool) {
 		// Past the end: clamp makes it the last page.
 		d.scrollTo(d.focus, d.incidentRowCount(l)+d.deployRowCount(), l)
 	case key.Matches(msg, k.Open):
-		if d.focus < focusID(numMetrics) {
-			return metricID(d.focus), true
-		}
+		return d.focus, true
 	}
 	return 0, false
 }
@@ -202,4 +200,24 @@ func (d *dashboard) glance(l layout) []string {
 	}
 	body := block(lines, w, l.bodyH-1)
 	return append(body, d.strip(w, 1)...)
+}
+
+// click reports the tile a left click landed on (desk and wall layouts).
+func (d *dashboard) click(msg tea.MouseMsg, l layout) (focusID, bool) {
+	if msg.Action != tea.MouseActionPress || msg.Button != tea.MouseButtonLeft || !l.tiles.contains(msg.X, msg.Y) {
+		return 0, false
+	}
+	x := 0
+	for i := range numMetrics {
+		w := l.tiles.w / int(numMetrics)
+		if int(i) >= int(numMetrics)-l.tiles.w%int(numMetrics) {
+			w++
+		}
+		if msg.X < x+w {
+			d.focus = focusID(i)
+			return d.focus, true
+		}
+		x += w
+	}
+	return 0, false
 }

@@ -59,7 +59,7 @@ func (d *detail) view(w, h int, size sizeClass) []string {
 		inner = append(inner, "", st.title.Render(seriesNames[d.metric]+", "+windowLabel(s.q.days)))
 		inner = append(inner, d.chart(hd.series, s.report.Window, iw, chartH, size)...)
 	}
-	return st.frame(st.accent.Render(metricNames[d.metric]), "esc back", inner, w, h, false)
+	return st.frame(st.accent.Render(metricNames[d.metric]), "enter records · esc back", inner, w, h, false)
 }
 
 // headlineLine is value, tier and the change against the previous window.

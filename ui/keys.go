@@ -21,6 +21,12 @@ type keyMap struct {
 	Bottom      key.Binding
 	Open        key.Binding
 	Back        key.Binding
+	Records     key.Binding
+	Filter      key.Binding
+	NextMatch   key.Binding
+	PrevMatch   key.Binding
+	Order       key.Binding
+	Mouse       key.Binding
 
 	// window shows [ and ] as one entry in the short help.
 	window key.Binding
@@ -45,6 +51,12 @@ func newKeyMap() keyMap {
 		Bottom:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last row")),
 		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "metric details")),
 		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Records:     key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "records")),
+		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		NextMatch:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+		PrevMatch:   key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+		Order:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "order by duration")),
+		Mouse:       key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mouse on/off")),
 		window:      key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[ ]", "window")),
 	}
 }
@@ -52,14 +64,17 @@ func newKeyMap() keyMap {
 // helpKeys is the key map the help bubble shows: it depends on the screen.
 type helpKeys struct {
 	k      *keyMap
-	detail bool
+	screen screen
 }
 
 // ShortHelp is the one-line help.
 func (h helpKeys) ShortHelp() []key.Binding {
 	k := h.k
-	if h.detail {
-		return []key.Binding{k.Back, k.window, k.Service, k.Help, k.Quit}
+	switch h.screen {
+	case screenDetail:
+		return []key.Binding{k.Back, k.Records, k.window, k.Service, k.Help, k.Quit}
+	case screenDrill:
+		return []key.Binding{k.Back, k.Filter, k.NextMatch, k.Mouse, k.window, k.Help, k.Quit}
 	}
 	return []key.Binding{k.Help, k.Quit, k.window, k.Service, k.Focus, k.Open, k.Refresh}
 }
@@ -67,17 +82,25 @@ func (h helpKeys) ShortHelp() []key.Binding {
 // FullHelp is the expanded help, in columns.
 func (h helpKeys) FullHelp() [][]key.Binding {
 	k := h.k
-	if h.detail {
+	switch h.screen {
+	case screenDetail:
 		return [][]key.Binding{
-			{k.Back, k.Quit, k.Help},
+			{k.Back, k.Records, k.Quit, k.Help},
 			{k.WindowPrev, k.WindowNext, k.Service, k.ServiceBack},
-			{k.Refresh},
+			{k.Refresh, k.Mouse},
+		}
+	case screenDrill:
+		return [][]key.Binding{
+			{k.Back, k.Filter, k.NextMatch, k.PrevMatch, k.Order},
+			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+			{k.WindowPrev, k.WindowNext, k.Service, k.ServiceBack},
+			{k.Refresh, k.Mouse, k.Help, k.Quit},
 		}
 	}
 	return [][]key.Binding{
 		{k.Focus, k.FocusBack, k.Open},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.WindowPrev, k.WindowNext, k.Service, k.ServiceBack},
-		{k.Refresh, k.Help, k.Quit},
+		{k.Refresh, k.Mouse, k.Help, k.Quit},
 	}
 }

@@ -139,7 +139,7 @@ func (m *Model) sourceCount() int {
 
 // fullHelpHeight is the number of lines of the full help.
 func (m *Model) fullHelpHeight() int {
-	v := m.help.FullHelpView(helpKeys{k: &m.c.keys, detail: m.screen == screenDetail}.FullHelp())
+	v := m.help.FullHelpView(helpKeys{k: &m.c.keys, screen: m.screen}.FullHelp())
 	return strings.Count(v, "\n") + 1
 }
 

@@ -54,6 +54,7 @@ type screen int
 const (
 	screenDashboard screen = iota
 	screenDetail
+	screenDrill // the records behind a number (drill.go)
 )
 
 // common is what the root model shares with its children.
@@ -69,6 +70,7 @@ type common struct {
 	q             query          // the query asked for (snap.q lags while computing)
 	qGen          uint64         // counts changes of q
 	computing     bool
+	mouseOff      bool // mouse reports are off, so that the terminal selects text
 }
 
 // Model is the dashboard: a Bubble Tea model that routes messages to the
@@ -78,6 +80,7 @@ type Model struct {
 	screen screen
 	dash   dashboard
 	detail detail
+	drill  drill
 	help   help.Model
 
 	feed   Feed
@@ -105,6 +108,7 @@ type Model struct {
 	requested bool           // a compute was ever requested
 	computed  *model.Dataset // the data of the newest request
 	reports   Reports        // nil: compute alone
+	popBusy   bool           // a population is being built
 
 	windows []int // the window lengths [ and ] step through, ascending
 }
@@ -140,6 +144,7 @@ func New(o Options) *Model {
 		c:       c,
 		dash:    dashboard{c: c},
 		detail:  detail{c: c},
+		drill:   drill{c: c},
 		help:    h,
 		feed:    o.Feed,
 		clock:   clock,
@@ -188,14 +193,14 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		m.ch = nil
 	case computedMsg:
 		return m.onComputed(msg)
+	case populationMsg:
+		return m.onPopulation(msg.pop)
 	case tickMsg:
 		return m.onTick(msg)
 	case tea.KeyMsg:
 		return m.onKeys(msg)
 	case tea.MouseMsg:
-		if m.screen == screenDashboard {
-			m.dash.mouse(msg, m.layout())
-		}
+		return m.onMouse(msg)
 	}
 	return nil
 }
@@ -252,7 +257,7 @@ func (m *Model) onComputed(msg computedMsg) tea.Cmd {
 	m.c.snap = msg.snap
 	m.c.computing = false
 	m.dash.clamp(m.layout())
-	return nil
+	return m.requestPopulation()
 }
 
 // onTick advances the clock for live ages. The window slides with a live
@@ -341,6 +346,10 @@ func (m *Model) onKeys(msg tea.KeyMsg) tea.Cmd {
 // onKey handles the global keys, then hands the key to the active screen.
 func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	k := &m.c.keys
+	if m.screen == screenDrill && m.drill.editing && msg.Type != tea.KeyCtrlC {
+		m.drill.update(msg, m.layout().bodyH)
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		m.cancel()
@@ -360,14 +369,17 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		return m.setServices(nextService(m.c.q.services, m.services()))
 	case key.Matches(msg, k.ServiceBack):
 		return m.setServices(prevService(m.c.q.services, m.services()))
+	case key.Matches(msg, k.Mouse):
+		return m.toggleMouse()
 	case m.screen == screenDetail:
-		if key.Matches(msg, k.Back) {
-			m.screen = screenDashboard
+		return m.onDetailKey(msg)
+	case m.screen == screenDrill:
+		if !m.drill.update(msg, m.layout().bodyH) {
+			m.screen = m.drill.back
 		}
 	default:
-		if metric, ok := m.dash.update(msg, m.layout()); ok {
-			m.detail.metric = metric
-			m.screen = screenDetail
+		if f, ok := m.dash.update(msg, m.layout()); ok {
+			return m.openFocus(f)
 		}
 	}
 	return nil
@@ -479,7 +491,7 @@ func (m *Model) View() string {
 	}
 	key := viewKey{version: m.c.version, snap: m.c.snap, w: w, h: h, screen: m.screen, focus: m.dash.focus,
 		incOff: m.dash.incOff, depOff: m.dash.depOff, help: m.help.ShowAll, metric: m.detail.metric,
-		computing: m.c.computing, qGen: m.c.qGen, now: m.c.now}
+		computing: m.c.computing, qGen: m.c.qGen, now: m.c.now, drill: m.drill.drillState, mouseOff: m.c.mouseOff}
 	if key == m.lastKey {
 		return m.lastView
 	}
@@ -497,6 +509,8 @@ func (m *Model) render(w, h int) string {
 		lines = make([]string, 0, h)
 		lines = append(lines, m.header(w, lay.headerH)...)
 		switch m.screen {
+		case screenDrill:
+			lines = append(lines, m.drill.view(w, lay.bodyH)...)
 		case screenDetail:
 			key := panelKey{snap: m.c.snap, r: rect{w: w, h: lay.bodyH}, size: lay.size, metric: m.detail.metric}
 			lines = append(lines, m.detailCache.get(key, m.c.now, func() ([]string, time.Time) {
@@ -533,7 +547,7 @@ func (m *Model) footer(w, h int) []string {
 }
 
 func (m *Model) buildFooter(w, h int) []string {
-	v := m.help.View(helpKeys{k: &m.c.keys, detail: m.screen == screenDetail})
+	v := m.help.View(helpKeys{k: &m.c.keys, screen: m.screen})
 	lines := strings.Split(v, "\n")
 	for i := range lines {
 		lines[i] = " " + lines[i]

@@ -35,6 +35,8 @@ const (
 		"\x1b[?2004l" +
 		"\x1b[?1049l" +
 		"\x1b[?25h"
+	mouseOn   = "\x1b[?1002h\x1b[?1006h"
+	mouseOff  = "\x1b[?1002l\x1b[?1003l\x1b[?1006l"
 	syncBegin = "\x1b[?2026h"
 	syncEnd   = "\x1b[?2026l"
 	clear     = "\x1b[2J"
@@ -130,6 +132,21 @@ func (s *Screen) write(seq string) error {
 	return err
 }
 
+// Bubble Tea's mouse commands reach the model as messages of unexported
+// types after the program acted on them; without a renderer it did
+// nothing, so the screen sets the terminal's modes itself.
+var (
+	disableMouse = tea.DisableMouse()
+	enableMouse  = tea.EnableMouseCellMotion()
+)
+
+// mouse writes a mouse mode; a failure is kept like a frame's.
+func (s *Screen) mouse(seq string) {
+	if s.err == nil {
+		s.err = s.write(seq)
+	}
+}
+
 // model draws inner's views on the screen; Bubble Tea runs it without a
 // renderer of its own.
 type model struct {
@@ -143,6 +160,12 @@ func Wrap(inner tea.Model, s *Screen) tea.Model { return &model{inner: inner, s:
 func (m *model) Init() tea.Cmd { return m.inner.Init() }
 
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg {
+	case disableMouse:
+		m.s.mouse(mouseOff)
+	case enableMouse:
+		m.s.mouse(mouseOn)
+	}
 	if ws, ok := msg.(tea.WindowSizeMsg); ok {
 		m.s.resize(ws.Width, ws.Height)
 	}
