@@ -290,3 +290,24 @@ func TestPagePagerCountsOnFromTheFirstPage(t *testing.T) {
 		}
 	}
 }
+
+// TestLimitWaitsForTheLaterOfRetryAfterAndReset: a 429 whose Retry-After is
+// shorter than the stated reset of an exhausted budget waits for the reset
+// (a request before it would only be refused again), and a longer
+// Retry-After wins over an earlier reset.
+func TestLimitWaitsForTheLaterOfRetryAfterAndReset(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	ri := rateInfo{limit: 2000, remaining: 0, reset: now.Add(10 * time.Second), retryAfter: now.Add(3 * time.Second)}
+	if ok, until := GitLabRateHeaders.limited(429, ri, nil, now); !ok || !until.Equal(now.Add(10*time.Second)) {
+		t.Errorf("Retry-After 3s, reset in 10s: waited until %v", until.Sub(now))
+	}
+	ri.retryAfter = now.Add(30 * time.Second)
+	if ok, until := GitLabRateHeaders.limited(429, ri, nil, now); !ok || !until.Equal(now.Add(30*time.Second)) {
+		t.Errorf("Retry-After 30s, reset in 10s: waited until %v", until.Sub(now))
+	}
+	// A success at low headroom with a short Retry-After: the reset too.
+	ok := rateInfo{limit: 2000, remaining: 10, reset: now.Add(20 * time.Second), retryAfter: now.Add(time.Second)}
+	if got := ok.nextNotBefore(); !got.Equal(now.Add(20 * time.Second)) {
+		t.Errorf("next request at %v, want the reset", got.Sub(now))
+	}
+}

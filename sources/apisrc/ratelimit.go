@@ -93,26 +93,34 @@ func (h RateHeaders) limited(status int, ri rateInfo, body []byte, now time.Time
 	default:
 		return false, time.Time{}
 	}
-	switch {
-	case !ri.retryAfter.IsZero():
-		return true, ri.retryAfter
-	case ri.remaining == 0 && !ri.reset.IsZero() && ri.reset.After(now):
-		return true, ri.reset
+	var until time.Time
+	if ri.remaining == 0 && ri.reset.After(now) {
+		until = ri.reset
 	}
-	return true, now.Add(secondaryWait)
+	// With both, the later one: a Retry-After shorter than the stated
+	// reset of an exhausted budget would only earn another refusal.
+	if ri.retryAfter.After(until) {
+		until = ri.retryAfter
+	}
+	if until.IsZero() {
+		until = now.Add(secondaryWait)
+	}
+	return true, until
 }
 
 // nextNotBefore is when the next request may go after a successful
-// response: the Retry-After it names, or the reset once the remaining
-// requests are at or below lowHeadroom of the limit; zero when at once.
+// response: the later of the Retry-After it names and, once the remaining
+// requests are at or below lowHeadroom of the limit, the reset; zero when
+// at once.
 func (ri rateInfo) nextNotBefore() time.Time {
-	if !ri.retryAfter.IsZero() {
-		return ri.retryAfter
-	}
+	var at time.Time
 	if ri.limit > 0 && ri.remaining >= 0 && float64(ri.remaining) <= lowHeadroom*float64(ri.limit) {
-		return ri.reset
+		at = ri.reset
 	}
-	return time.Time{}
+	if ri.retryAfter.After(at) {
+		at = ri.retryAfter
+	}
+	return at
 }
 
 func mentionsRateLimit(body []byte) bool {
