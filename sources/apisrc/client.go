@@ -497,11 +497,15 @@ func (c *Client) keyOf(u *url.URL) string {
 // pathOf is u's path and query for messages, with secret query values
 // redacted.
 func (c *Client) pathOf(u *url.URL) string {
-	p := u.Path
+	// As sent: an encoded project path (group%2Fapp) stays encoded.
+	p, raw := u.Path, u.RawPath
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p // JoinPath on a base without a path leaves it relative
+		if raw != "" {
+			raw = "/" + raw
+		}
 	}
-	r := httpsrc.RedactURL(&url.URL{Path: p, RawQuery: u.RawQuery})
+	r := httpsrc.RedactURL(&url.URL{Path: p, RawPath: raw, RawQuery: u.RawQuery})
 	return c.Redact(r)
 }
 

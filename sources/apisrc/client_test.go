@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"net/http/httptest"
 	"runtime"
 	"strings"
@@ -309,5 +310,18 @@ func TestLimitWaitsForTheLaterOfRetryAfterAndReset(t *testing.T) {
 	ok := rateInfo{limit: 2000, remaining: 10, reset: now.Add(20 * time.Second), retryAfter: now.Add(time.Second)}
 	if got := ok.nextNotBefore(); !got.Equal(now.Add(20 * time.Second)) {
 		t.Errorf("next request at %v, want the reset", got.Sub(now))
+	}
+}
+
+// TestPathOfKeepsEncoding: messages name the path as it was sent, so an
+// encoded GitLab project path reads group%2Fsub%2Fapp, not group/sub/app.
+func TestPathOfKeepsEncoding(t *testing.T) {
+	c := &Client{}
+	u, err := url.Parse("https://gitlab.example.com/api/v4/projects/group%2Fsub%2Fapp/deployments?per_page=100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.pathOf(u), "/api/v4/projects/group%2Fsub%2Fapp/deployments?per_page=100"; got != want {
+		t.Errorf("pathOf = %q, want %q", got, want)
 	}
 }
