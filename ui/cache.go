@@ -71,6 +71,7 @@ type viewKey struct {
 	computing bool
 	qGen      uint64
 	now       time.Time
+	rot       rotateMark
 	drill     drillState
 	mouseOff  bool
 }

@@ -29,6 +29,9 @@ func (m *Model) header(w, h int) []string {
 		right = "computing… · " + right
 	}
 	right = st.dim.Render(right)
+	if mark := m.rotateMark(c.now).String(); mark != "" {
+		right = st.accent.Render(mark) + "  " + right
+	}
 	// The most detailed left part that fits beside the right one.
 	stale := staleSources(c.version, c.now)
 	noData := noDataSources(c.version)
@@ -57,7 +60,7 @@ func (m *Model) header(w, h int) []string {
 // warning, with the stale and syncing sources named when names is set.
 func (m *Model) headerLeft(compact bool, stale, noData, syncing []string, names bool) string {
 	c, st := m.c, m.c.st
-	query := st.text.Render(queryLabel(c.q, compact))
+	query := st.text.Render(queryLabel(c.q, c.teams, compact))
 	demo := ""
 	if c.demo {
 		demo = st.demo.Render(" DEMO DATA ")
@@ -109,8 +112,9 @@ func (m *Model) headerLeft(compact bool, stale, noData, syncing []string, names 
 }
 
 // queryLabel is the window and the filters: "last 30 days · production ·
-// all services", or "30d · production · all" when compact.
-func queryLabel(q query, compact bool) string {
+// all services", or "30d · production · all" when compact; a selected
+// team names the services (teamLabel).
+func queryLabel(q query, t teams, compact bool) string {
 	envs := q.envs
 	if len(envs) == 0 {
 		envs = model.DefaultEnvironments
@@ -118,6 +122,9 @@ func queryLabel(q query, compact bool) string {
 	svc := "all services"
 	if len(q.services) > 0 {
 		svc = printableList(q.services, ", ")
+	}
+	if team := teamLabel(t, q.services, compact); team != "" {
+		svc = team
 	}
 	if compact {
 		if len(q.services) == 0 {

@@ -11,6 +11,8 @@ type keyMap struct {
 	WindowNext  key.Binding
 	Service     key.Binding
 	ServiceBack key.Binding
+	Team        key.Binding // disabled when no teams are configured
+	TeamBack    key.Binding
 	Focus       key.Binding
 	FocusBack   key.Binding
 	Up          key.Binding
@@ -41,6 +43,8 @@ func newKeyMap() keyMap {
 		WindowNext:  key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "longer window")),
 		Service:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "next service")),
 		ServiceBack: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "previous service")),
+		Team:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "next team")),
+		TeamBack:    key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "previous team")),
 		Focus:       key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next panel")),
 		FocusBack:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous panel")),
 		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
@@ -76,7 +80,7 @@ func (h helpKeys) ShortHelp() []key.Binding {
 	case screenDrill:
 		return []key.Binding{k.Back, k.Filter, k.NextMatch, k.Mouse, k.window, k.Help, k.Quit}
 	}
-	return []key.Binding{k.Help, k.Quit, k.window, k.Service, k.Focus, k.Open, k.Refresh}
+	return []key.Binding{k.Help, k.Quit, k.window, k.Service, k.Team, k.Focus, k.Open, k.Refresh}
 }
 
 // FullHelp is the expanded help, in columns.
@@ -86,21 +90,21 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 	case screenDetail:
 		return [][]key.Binding{
 			{k.Back, k.Records, k.Quit, k.Help},
-			{k.WindowPrev, k.WindowNext, k.Service, k.ServiceBack},
+			{k.WindowPrev, k.WindowNext, k.Service, k.ServiceBack, k.Team, k.TeamBack},
 			{k.Refresh, k.Mouse},
 		}
 	case screenDrill:
 		return [][]key.Binding{
 			{k.Back, k.Filter, k.NextMatch, k.PrevMatch, k.Order},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-			{k.WindowPrev, k.WindowNext, k.Service, k.ServiceBack},
+			{k.WindowPrev, k.WindowNext, k.Service, k.ServiceBack, k.Team, k.TeamBack},
 			{k.Refresh, k.Mouse, k.Help, k.Quit},
 		}
 	}
 	return [][]key.Binding{
 		{k.Focus, k.FocusBack, k.Open},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.WindowPrev, k.WindowNext, k.Service, k.ServiceBack},
+		{k.WindowPrev, k.WindowNext, k.Service, k.ServiceBack, k.Team, k.TeamBack},
 		{k.Refresh, k.Mouse, k.Help, k.Quit},
 	}
 }

@@ -35,6 +35,9 @@ type Options struct {
 	// Reports shares the computed snapshots among the dashboards of one
 	// process; nil: every dashboard computes its own.
 	Reports Reports
+	Teams   []Team        // t cycles everyone → each team → unassigned (teams.go)
+	Team    string        // the team Services came from (--team); Unassigned: the services of none
+	Rotate  time.Duration // wall rotation through the teams or services (rotate.go); 0: off
 }
 
 // Reports shares computations among dashboards, so that many sessions on
@@ -71,6 +74,8 @@ type common struct {
 	qGen          uint64         // counts changes of q
 	computing     bool
 	mouseOff      bool // mouse reports are off, so that the terminal selects text
+	// teams are the configured teams and the one selected.
+	teams teams
 }
 
 // Model is the dashboard: a Bubble Tea model that routes messages to the
@@ -111,6 +116,8 @@ type Model struct {
 	popBusy   bool           // a population is being built
 
 	windows []int // the window lengths [ and ] step through, ascending
+
+	rot rotation // the wall rotation (rotate.go)
 }
 
 // New returns the dashboard model (implements tea.Model).
@@ -136,7 +143,10 @@ func New(o Options) *Model {
 		hint: o.ConfigHint,
 		q: query{days: days, envs: o.Environments,
 			services: o.Services, dms: o.DowntimeMaxSeverity, link: o.LinkWithin},
+		teams: newTeams(o.Teams, o.Team),
 	}
+	c.keys.Team.SetEnabled(len(o.Teams) > 0)
+	c.keys.TeamBack.SetEnabled(len(o.Teams) > 0)
 	h := help.New()
 	h.Styles = c.st.help
 	ctx, cancel := context.WithCancel(context.Background())
@@ -152,6 +162,7 @@ func New(o Options) *Model {
 		cancel:  cancel,
 		reports: o.Reports,
 		windows: windowsWith(days),
+		rot:     rotation{every: o.Rotate},
 	}
 }
 
@@ -175,6 +186,9 @@ func (m *Model) Close() { m.cancel() }
 // wakes the model when the screen next changes with it.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.route(msg)
+	if rot := m.rotate(msg); rot != nil {
+		cmd = tea.Batch(cmd, rot)
+	}
 	if tick := m.scheduleTick(); tick != nil {
 		cmd = tea.Batch(cmd, tick)
 	}
@@ -317,6 +331,7 @@ func (m *Model) nextChange(now time.Time) time.Time {
 	}
 	// The deployments feed says "Today".
 	sooner(dayOf(now).AddDate(0, 0, 1))
+	sooner(m.rotateChange(now))
 	return next
 }
 
@@ -366,9 +381,13 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.WindowNext):
 		return m.setDays(stepDays(m.windows, m.c.q.days, +1))
 	case key.Matches(msg, k.Service):
-		return m.setServices(nextService(m.c.q.services, m.services()))
+		return m.stepService(+1)
 	case key.Matches(msg, k.ServiceBack):
-		return m.setServices(prevService(m.c.q.services, m.services()))
+		return m.stepService(-1)
+	case key.Matches(msg, k.Team):
+		return m.stepTeam(+1)
+	case key.Matches(msg, k.TeamBack):
+		return m.stepTeam(-1)
 	case key.Matches(msg, k.Mouse):
 		return m.toggleMouse()
 	case m.screen == screenDetail:
@@ -491,7 +510,7 @@ func (m *Model) View() string {
 	}
 	key := viewKey{version: m.c.version, snap: m.c.snap, w: w, h: h, screen: m.screen, focus: m.dash.focus,
 		incOff: m.dash.incOff, depOff: m.dash.depOff, help: m.help.ShowAll, metric: m.detail.metric,
-		computing: m.c.computing, qGen: m.c.qGen, now: m.c.now, drill: m.drill.drillState, mouseOff: m.c.mouseOff}
+		computing: m.c.computing, qGen: m.c.qGen, now: m.c.now, rot: m.rotateMark(m.c.now), drill: m.drill.drillState, mouseOff: m.c.mouseOff}
 	if key == m.lastKey {
 		return m.lastView
 	}
