@@ -107,7 +107,7 @@ func hoistCommand(args []string) []string {
 	}
 	takesValue := map[string]bool{}
 	e := &env{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
-	sets := []*flag.FlagSet{newFlagSet("", e, &commonFlags{})}
+	sets := []*flag.FlagSet{dashboardFlags(e, &commonFlags{})}
 	for _, c := range commands() {
 		if c.flags != nil {
 			sets = append(sets, c.flags(e))

@@ -49,7 +49,7 @@ type completionCommand struct {
 // flag sets.
 func completionSpec(e *env) []completionCommand {
 	quiet := &env{stdout: io.Discard, stderr: io.Discard, getenv: e.getenv}
-	out := []completionCommand{{name: "", flags: completionFlags(newFlagSet("", quiet, &commonFlags{}))}}
+	out := []completionCommand{{name: "", flags: completionFlags(dashboardFlags(quiet, &commonFlags{}))}}
 	for _, c := range commands() {
 		cc := completionCommand{name: c.name, summary: strings.SplitN(c.summary, "\n", 2)[0]}
 		if c.flags != nil {

@@ -37,6 +37,9 @@ type Config struct {
 	SSH                 SSHConfig
 	HTTP                HTTPConfig
 	Teams               []TeamConfig // [[team]], in file order
+	// Rotate is the dashboard's wall rotation through the teams (or
+	// services); 0: off.
+	Rotate time.Duration
 }
 
 // SourceConfig is one [[source]] table.
@@ -257,7 +260,7 @@ func (p *configParser) sortedKeys(prefix string, m map[string]any) []string {
 
 // topLevelKeys are the keys and tables at the top of the file.
 var topLevelKeys = []string{"window", "refresh", "environments", "services", "downtime_max_severity",
-	"link_incidents_within", "cache_dir", "theme", "source", "ssh", "http", "team"}
+	"link_incidents_within", "cache_dir", "theme", "rotate", "source", "ssh", "http", "team"}
 
 // sshKeys are the keys of the [ssh] table.
 var sshKeys = []string{"listen", "host_key", "authorized_keys", "max_sessions", "idle_timeout", "allow_anonymous"}
@@ -304,6 +307,8 @@ func (p *configParser) top(raw map[string]any, c *Config) error {
 			c.LinkIncidentsWithin, err = p.durationOrZero(k, "link_incidents_within", v)
 		case "cache_dir":
 			c.CacheDir, err = p.cacheDirKey(k, v)
+		case "rotate":
+			c.Rotate, err = p.rotateKey(k, v)
 		case "theme":
 			c.Theme, err = p.str(k, "theme", v)
 			if err == nil && c.Theme != "dark" && c.Theme != "light" {

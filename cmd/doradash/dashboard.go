@@ -23,7 +23,7 @@ const configHint = "no configuration found: copy config.example.toml to ./dorada
 // runDashboard implements `doradash`: the live dashboard.
 func runDashboard(ctx context.Context, args []string, e *env) error {
 	var c commonFlags
-	fs := newFlagSet("", e, &c)
+	fs := dashboardFlags(e, &c)
 	s, p, err := prepare(fs, &c, args, e, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
@@ -82,6 +82,9 @@ func (s *settings) uiOptions(f ui.Feed) ui.Options {
 		DowntimeMaxSeverity: s.cfg.DowntimeMaxSeverity,
 		LinkWithin:          s.cfg.LinkIncidentsWithin,
 		Demo:                s.demo,
+		Teams:               s.uiTeams(),
+		Team:                s.team,
+		Rotate:              s.cfg.Rotate,
 	}
 	if s.noConfig {
 		o.ConfigHint = configHint

@@ -84,6 +84,9 @@ Flags (every command, before or after it):
   --no-cache            ignore the API sources' on-disk cache for this run
   --help                this help
 
+dashboard and serve:
+  --rotate 20s          rotate through the teams (or services) every 20 s; 0s: off
+
 serve only:
   --listen ADDR  --host-key PATH  --authorized-keys PATH
   --http ADDR           serve the HTTP endpoints too (overrides [http] listen)
@@ -237,6 +240,7 @@ type commonFlags struct {
 	noCache      bool
 	theme        string
 	team         string
+	rotate       string // the dashboard and serve only (rotateFlag)
 }
 
 func newFlagSet(name string, e *env, c *commonFlags) *flag.FlagSet {
@@ -377,6 +381,13 @@ func resolve(c *commonFlags, e *env) (*settings, error) {
 	}
 	if len(c.environments) > 0 {
 		s.cfg.Environments = c.environments
+	}
+	if c.rotate != "" {
+		d, err := parseRotate(c.rotate)
+		if err != nil {
+			return nil, err
+		}
+		s.cfg.Rotate = d
 	}
 	if c.team != "" {
 		if err := s.selectTeam(c.team); err != nil {

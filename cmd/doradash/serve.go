@@ -34,6 +34,7 @@ type serveOptions struct {
 func serveFlags(e *env, c *commonFlags) (*flag.FlagSet, *serveOptions) {
 	o := &serveOptions{}
 	fs := newFlagSet("serve", e, c)
+	rotateFlag(fs, c)
 	fs.StringVar(&o.listen, "listen", "", "`address` to listen on, like 127.0.0.1:2222")
 	fs.StringVar(&o.hostKey, "host-key", "", "host key `file` (created when missing)")
 	fs.StringVar(&o.authKeys, "authorized-keys", "", "authorized_keys `file` of the keys that may connect")
