@@ -209,15 +209,11 @@ func (d *dashboard) click(msg tea.MouseMsg, l layout) (focusID, bool) {
 	}
 	x := 0
 	for i := range numMetrics {
-		w := l.tiles.w / int(numMetrics)
-		if int(i) >= int(numMetrics)-l.tiles.w%int(numMetrics) {
-			w++
-		}
-		if msg.X < x+w {
+		x += tileWidth(i, l.tiles.w)
+		if msg.X < x {
 			d.focus = focusID(i)
 			return d.focus, true
 		}
-		x += w
 	}
 	return 0, false
 }

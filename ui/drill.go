@@ -163,6 +163,9 @@ func (d *drill) wheel(msg tea.MouseMsg, h int) {
 // wider than the list wraps, so that ids are never cut) and a status line.
 func (d *drill) view(w, h int) []string {
 	st := d.c.st
+	if d.c.snap == nil {
+		return blank(w, h)
+	}
 	iw := w - 4
 	header, rows := d.list()
 	inner := make([]string, 0, h)

@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 )
 
@@ -152,4 +155,57 @@ func TestMouseToggle(t *testing.T) {
 	if m.screen != screenDetail || m.detail.metric != metricFailureRate {
 		t.Errorf("click on the third tile: screen %d metric %d", m.screen, m.detail.metric)
 	}
+}
+
+// TestDrillFlow runs the real program: it opens every drill-down, filters
+// a list, scrolls with PgDn and types several keys in one message.
+func TestDrillFlow(t *testing.T) {
+	feed := &fakeFeed{first: demoVersion()}
+	tm := teatest.NewTestModel(t, New(testOptions(feed, termenv.Ascii)), teatest.WithInitialTermSize(100, 30))
+	waitFor := func(what ...string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			for _, w := range what {
+				if !bytes.Contains(b, []byte(w)) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}
+	send := func(keys ...string) {
+		for _, k := range keys {
+			tm.Send(keyMsg(k))
+		}
+	}
+	waitFor("Deploy frequency", "Deployments")
+	for kind := range numDrills {
+		send(drillKeys[kind]...)
+		waitFor(drillTitles[kind])
+		send("esc")
+		if kind < drillIncidents {
+			send("esc") // the detail screen
+		}
+		waitFor("Deploy frequency")
+		// Focus is back on the tile it came from: start from the first.
+		for range int(kind) {
+			send("shift+tab")
+		}
+	}
+	send(drillKeys[drillIncidents]...)
+	send("/", "checkout", "enter") // "checkout" arrives as one message
+	waitFor("/checkout", "records kept")
+	send("esc", "pgdown")
+	waitFor("↑↓ ")
+	send("G")
+	waitFor("↑ ")
+	send("q")
+	final, ok := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	if !ok {
+		t.Fatalf("final model is %T", final)
+	}
+	if final.screen != screenDrill || final.drill.filter != "" || final.drill.off == 0 {
+		t.Errorf("final: screen %d, filter %q, offset %d; want the records, unfiltered, scrolled", final.screen, final.drill.filter, final.drill.off)
+	}
+	waitSubscribersGone(t, feed)
 }

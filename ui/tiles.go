@@ -19,13 +19,19 @@ func (d *dashboard) buildTiles(l layout) []string {
 	}
 	blocks := make([][]string, numMetrics)
 	for i := range numMetrics {
-		w := r.w / int(numMetrics)
-		if int(i) >= int(numMetrics)-r.w%int(numMetrics) {
-			w++
-		}
-		blocks[i] = d.tile(i, w, r.h, l.size == sizeWall)
+		blocks[i] = d.tile(i, tileWidth(i, r.w), r.h, l.size == sizeWall)
 	}
 	return joinH(blocks...)
+}
+
+// tileWidth is the width of tile i in a row w wide: the last tiles take
+// the columns left over.
+func tileWidth(i metricID, w int) int {
+	tw := w / int(numMetrics)
+	if int(i) >= int(numMetrics)-w%int(numMetrics) {
+		tw++
+	}
+	return tw
 }
 
 // tile is one headline: value, tier, change and the daily series. The

@@ -150,6 +150,28 @@ func TestEveryLineFits(t *testing.T) {
 		m    *Model
 	}{"help, deployments scrolled", helpful})
 
+	for kind := range numDrills {
+		drilled := demoModel(t, termenv.ANSI256, 100, 30)
+		press(t, drilled, drillKeys[kind]...)
+		screens = append(screens, struct {
+			name string
+			m    *Model
+		}{"drill-down " + drillNames[kind], drilled})
+	}
+	filtered := demoModel(t, termenv.ANSI256, 100, 30)
+	press(t, filtered, drillKeys[drillFailure]...)
+	press(t, filtered, "/", "check", "enter", "n")
+	screens = append(screens, struct {
+		name string
+		m    *Model
+	}{"drill-down filtered", filtered})
+	waiting := New(testOptions(nil, termenv.ANSI256))
+	press(t, waiting, "tab", "tab", "tab", "tab", "enter")
+	screens = append(screens, struct {
+		name string
+		m    *Model
+	}{"drill-down before data", waiting})
+
 	for _, s := range screens {
 		for _, w := range widths {
 			for _, h := range heights {

@@ -92,3 +92,24 @@ type fixed struct{ v string }
 func (f *fixed) Init() tea.Cmd                       { return nil }
 func (f *fixed) Update(tea.Msg) (tea.Model, tea.Cmd) { return f, nil }
 func (f *fixed) View() string                        { return f.v }
+
+// TestMouseCommands checks that Bubble Tea's mouse commands, which do
+// nothing without its renderer, switch the terminal's mouse reports here.
+func TestMouseCommands(t *testing.T) {
+	var out bytes.Buffer
+	m := Wrap(&fixed{v: "x"}, New(&out))
+	m.Update(tea.DisableMouse())
+	if got := out.String(); got != mouseOff {
+		t.Errorf("DisableMouse wrote %q, want %q", got, mouseOff)
+	}
+	out.Reset()
+	m.Update(tea.EnableMouseCellMotion())
+	if got := out.String(); got != mouseOn {
+		t.Errorf("EnableMouseCellMotion wrote %q, want %q", got, mouseOn)
+	}
+	out.Reset()
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("m")})
+	if out.Len() != 0 {
+		t.Errorf("a key wrote %q", out.String())
+	}
+}
