@@ -210,8 +210,8 @@ func TestKeys(t *testing.T) {
 		{[]string{"tab"}, func() string {
 			return expect(m.dash.focus == focusID(metricLeadTime), "tab moves focus to the second tile")
 		}},
-		{[]string{"shift+tab", "shift+tab"}, func() string {
-			return expect(m.dash.focus == focusDeploys, "shift+tab wraps to the deployments")
+		{[]string{"shift+tab", "shift+tab", "shift+tab"}, func() string {
+			return expect(m.dash.focus == focusDeploys, "shift+tab wraps past the health strip to the deployments")
 		}},
 		{[]string{"enter"}, func() string {
 			return expect(m.screen == screenDrill && m.drill.kind == drillDeploys && m.drill.current(),
@@ -220,7 +220,7 @@ func TestKeys(t *testing.T) {
 		{[]string{"esc"}, func() string { return expect(m.screen == screenDashboard, "esc goes back from the records") }},
 		{[]string{"down", "j", "down"}, func() string { return expect(m.dash.depOff == 3, "↓ j ↓ scroll the deployments by 3") }},
 		{[]string{"up", "k"}, func() string { return expect(m.dash.depOff == 1, "↑ k scroll back by 2") }},
-		{[]string{"tab", "enter"}, func() string {
+		{[]string{"tab", "tab", "enter"}, func() string {
 			return expect(m.screen == screenDetail && m.detail.metric == metricFrequency, "enter on the first tile opens its detail")
 		}},
 		{[]string{"esc"}, func() string { return expect(m.screen == screenDashboard, "esc goes back") }},

@@ -74,4 +74,5 @@ type viewKey struct {
 	rot       rotateMark
 	drill     drillState
 	mouseOff  bool
+	src       srcState
 }

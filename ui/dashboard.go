@@ -12,6 +12,7 @@ type focusID int
 const (
 	focusIncidents focusID = focusID(numMetrics) + iota
 	focusDeploys
+	focusHealth // the source health strip: enter opens sourcedetail.go
 	numFocus
 )
 

@@ -21,7 +21,7 @@ var drillKeys = [numDrills][]string{
 	drillFailure:   {"tab", "tab", "enter", "enter"},
 	drillRestore:   {"tab", "tab", "tab", "enter", "enter"},
 	drillIncidents: {"tab", "tab", "tab", "tab", "enter"},
-	drillDeploys:   {"shift+tab", "enter"},
+	drillDeploys:   {"shift+tab", "shift+tab", "enter"},
 }
 
 var drillNames = [numDrills]string{"frequency", "lead-time", "failure-rate", "restore", "incidents", "deployments"}

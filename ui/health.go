@@ -189,8 +189,12 @@ func (d *dashboard) strip(w, h int) []string {
 	if len(srcs) == 0 {
 		return block([]string{" " + st.dim.Render("no sources")}, w, h)
 	}
+	mark := " "
+	if d.focus == focusHealth {
+		mark = st.borderFocus.Render("▸")
+	}
 	if h == 1 && len(srcs) > 1 {
-		return []string{fit(" "+d.stripLine(srcs), w)}
+		return []string{fit(mark+d.stripLine(srcs), w)}
 	}
 	if len(srcs) > h {
 		srcs = slices.Clone(srcs)
@@ -209,7 +213,8 @@ func (d *dashboard) strip(w, h int) []string {
 			lines = append(lines, " "+st.dim.Render(d.moreSources(srcs[i:])))
 			break
 		}
-		lines = append(lines, " "+d.sourceLine(&s, nameW, typeW, stW))
+		lines = append(lines, mark+d.sourceLine(&s, nameW, typeW, stW))
+		mark = " "
 	}
 	return block(lines, w, h)
 }

@@ -77,6 +77,8 @@ func (h helpKeys) ShortHelp() []key.Binding {
 	switch h.screen {
 	case screenDetail:
 		return []key.Binding{k.Back, k.Records, k.window, k.Service, k.Help, k.Quit}
+	case screenSource:
+		return sourceHelp(k)
 	case screenDrill:
 		return []key.Binding{k.Back, k.Filter, k.NextMatch, k.Mouse, k.window, k.Help, k.Quit}
 	}
@@ -93,6 +95,8 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 			{k.WindowPrev, k.WindowNext, k.Service, k.ServiceBack, k.Team, k.TeamBack},
 			{k.Refresh, k.Mouse},
 		}
+	case screenSource:
+		return [][]key.Binding{sourceHelp(k)}
 	case screenDrill:
 		return [][]key.Binding{
 			{k.Back, k.Filter, k.NextMatch, k.PrevMatch, k.Order},

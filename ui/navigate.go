@@ -8,6 +8,9 @@ import (
 // openFocus opens what enter on the focused panel shows: a tile's detail
 // screen, or a list panel's records.
 func (m *Model) openFocus(f focusID) tea.Cmd {
+	if f == focusHealth {
+		return m.openSource()
+	}
 	if f < focusID(numMetrics) {
 		m.detail.metric = metricID(f)
 		m.screen = screenDetail

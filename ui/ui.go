@@ -57,7 +57,8 @@ type screen int
 const (
 	screenDashboard screen = iota
 	screenDetail
-	screenDrill // the records behind a number (drill.go)
+	screenDrill  // the records behind a number (drill.go)
+	screenSource // one source's health in full (sourcedetail.go)
 )
 
 // common is what the root model shares with its children.
@@ -86,6 +87,7 @@ type Model struct {
 	dash   dashboard
 	detail detail
 	drill  drill
+	src    sourceDetail
 	help   help.Model
 
 	feed   Feed
@@ -224,6 +226,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 func (m *Model) onVersion(v *model.Version) tea.Cmd {
 	m.c.version = v
 	m.c.now = m.clock()
+	m.src.observe(v, m.c.now)
 	var cmds []tea.Cmd
 	if m.ch != nil {
 		cmds = append(cmds, waitVersion(m.ch))
@@ -392,6 +395,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		return m.toggleMouse()
 	case m.screen == screenDetail:
 		return m.onDetailKey(msg)
+	case m.screen == screenSource:
+		return m.onSourceKey(msg)
 	case m.screen == screenDrill:
 		if !m.drill.update(msg, m.layout().bodyH) {
 			m.screen = m.drill.back
@@ -510,7 +515,7 @@ func (m *Model) View() string {
 	}
 	key := viewKey{version: m.c.version, snap: m.c.snap, w: w, h: h, screen: m.screen, focus: m.dash.focus,
 		incOff: m.dash.incOff, depOff: m.dash.depOff, help: m.help.ShowAll, metric: m.detail.metric,
-		computing: m.c.computing, qGen: m.c.qGen, now: m.c.now, rot: m.rotateMark(m.c.now), drill: m.drill.drillState, mouseOff: m.c.mouseOff}
+		computing: m.c.computing, qGen: m.c.qGen, now: m.c.now, rot: m.rotateMark(m.c.now), drill: m.drill.drillState, mouseOff: m.c.mouseOff, src: m.src.srcState}
 	if key == m.lastKey {
 		return m.lastView
 	}
@@ -530,6 +535,8 @@ func (m *Model) render(w, h int) string {
 		switch m.screen {
 		case screenDrill:
 			lines = append(lines, m.drill.view(w, lay.bodyH)...)
+		case screenSource:
+			lines = append(lines, m.src.view(w, lay.bodyH)...)
 		case screenDetail:
 			key := panelKey{snap: m.c.snap, r: rect{w: w, h: lay.bodyH}, size: lay.size, metric: m.detail.metric}
 			lines = append(lines, m.detailCache.get(key, m.c.now, func() ([]string, time.Time) {
