@@ -320,6 +320,24 @@ func (v verdict) word() string {
 	return ""
 }
 
+// fit is the longest wording of the delta that fits w cells, dropping
+// words rather than cutting the number: "▲ 12% better", else "▲ 12%",
+// else "▲" (and "" when not even that fits).
+func (d delta) fit(w int) string {
+	if t := d.text(); textWidth(t) <= w {
+		return t
+	}
+	short := d
+	short.verdict = verdictNone
+	if t := short.text(); textWidth(t) <= w {
+		return t
+	}
+	if textWidth(d.arrow) <= w {
+		return d.arrow
+	}
+	return ""
+}
+
 // text is the whole delta as plain text: "▲ 12% better".
 func (d delta) text() string {
 	parts := make([]string, 0, 3)
