@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"doradash/model"
 	"doradash/sources"
@@ -24,15 +23,7 @@ import (
 // are serialised by the State.
 type State struct {
 	client *Client
-
-	mu        sync.Mutex // guards the fields below
-	observe   func(sources.Progress, *model.Batch)
-	synced    bool      // the first full read is done
-	detail    string    // progress of the running first read
-	waitUntil time.Time // the reset a running Fetch waits for
-	// limitedUntil is the reset the last Fetch stopped at (zero once a
-	// Fetch completes).
-	limitedUntil time.Time
+	prog   *Tracker
 
 	fetchMu  sync.Mutex // one Fetch at a time; guards lastHash
 	lastHash [sha256.Size]byte
@@ -41,78 +32,32 @@ type State struct {
 // NewState returns the state of a source whose requests c makes; it
 // registers itself for c's rate-limit waits.
 func NewState(c *Client) *State {
-	s := &State{client: c}
-	c.OnWait(s.onWait)
-	return s
+	return &State{client: c, prog: NewTracker(c)}
 }
 
 // Observe implements sources.Reporter.
-func (s *State) Observe(fn func(sources.Progress, *model.Batch)) {
-	s.mu.Lock()
-	s.observe = fn
-	s.mu.Unlock()
-}
+func (s *State) Observe(fn func(sources.Progress, *model.Batch)) { s.prog.Observe(fn) }
 
 // Progress implements sources.Reporter.
-func (s *State) Progress() sources.Progress {
-	st := s.client.Stats()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := sources.Progress{
-		Syncing: !s.synced, Detail: s.detail,
-		Requests: st.Requests, Cached: st.Cached,
-		RateLimit: st.Limit, RateRemaining: st.Remaining, RateReset: st.Reset,
-		// Only while a Fetch waits, or when the last one stopped at a
-		// limit: a poll that completed is not rate limited.
-		RateLimitedUntil: s.waitUntil,
-	}
-	if s.limitedUntil.After(p.RateLimitedUntil) {
-		p.RateLimitedUntil = s.limitedUntil
-	}
-	if s.synced {
-		p.Detail = ""
-	}
-	return p
-}
+func (s *State) Progress() sources.Progress { return s.prog.Progress() }
 
-func (s *State) onWait(until time.Time) {
-	s.mu.Lock()
-	s.waitUntil = until
-	s.mu.Unlock()
-	s.report(nil)
-}
-
-// report tells the observer the progress and, when set, a partial batch.
-func (s *State) report(partial *model.Batch) {
-	s.mu.Lock()
-	fn := s.observe
-	s.mu.Unlock()
-	if fn != nil {
-		fn(s.Progress(), partial)
-	}
-}
+// Syncing reports whether the first full read is still to be done.
+func (s *State) Syncing() bool { return s.prog.Syncing() }
 
 // SetDetail sets the progress text of the first read ("412 incidents,
 // page 5"); it is dropped once the source is synced.
-func (s *State) SetDetail(d string) {
-	s.mu.Lock()
-	s.detail = d
-	s.mu.Unlock()
-}
+func (s *State) SetDetail(d string) { s.prog.SetDetail(d) }
 
 // Partial publishes the progress and, while the first read runs, the
 // records of doc (a native document of everything known so far; only
 // written then).
 func (s *State) Partial(doc func() []byte) {
-	s.mu.Lock()
-	syncing := !s.synced
-	s.mu.Unlock()
-	if !syncing {
-		s.report(nil)
+	if !s.prog.Syncing() {
+		s.prog.Report(nil)
 		return
 	}
 	if b, _, err := sources.Decode(bytes.NewReader(doc()), sources.FormatJSON); err == nil {
-		s.report(b)
+		s.prog.Report(b)
 	}
 }
 
@@ -126,16 +71,12 @@ func (s *State) Fetch(ctx context.Context, what string, read func(context.Contex
 	defer s.fetchMu.Unlock()
 	release := s.client.Cache().Hold()
 	defer release()
-	s.mu.Lock()
-	s.limitedUntil = time.Time{}
-	s.mu.Unlock()
+	s.prog.BeginFetch()
 
 	if err := read(ctx); err != nil {
 		var rl *sources.RateLimitedError
 		if errors.As(err, &rl) {
-			s.mu.Lock()
-			s.limitedUntil = rl.Until
-			s.mu.Unlock()
+			s.prog.StoppedAt(rl.Until)
 			b, rej, derr := sources.Decode(bytes.NewReader(doc()), sources.FormatJSON)
 			if derr == nil {
 				rl.Partial, rl.Rejected, rl.FirstRejection = b, rej.Count, rej.First
@@ -147,9 +88,7 @@ func (s *State) Fetch(ctx context.Context, what string, read func(context.Contex
 		}
 		return sources.Result{}, fmt.Errorf("%s: %w", what, err)
 	}
-	s.mu.Lock()
-	s.synced, s.detail = true, ""
-	s.mu.Unlock()
+	s.prog.Synced()
 
 	d := doc()
 	h := sha256.Sum256(d)

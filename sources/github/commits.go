@@ -122,7 +122,7 @@ func (s *Source) readCommits(ctx context.Context, cutoff time.Time) error {
 		if err := parallel(ctx, part, s.fetchCommits); err != nil {
 			return err
 		}
-		if s.syncing() {
+		if s.st.Syncing() {
 			s.partial(cutoff)
 		}
 	}

@@ -49,7 +49,7 @@ func (s *Source) readDeployments(ctx context.Context, cutoff time.Time) error {
 		if err := parallel(ctx, todo, s.decide); err != nil {
 			return false, err
 		}
-		s.setDetail(fmt.Sprintf("%d deployments, page %d", len(seen), page))
+		s.st.SetDetail(fmt.Sprintf("%d deployments, page %d", len(seen), page))
 		s.partial(cutoff)
 		return more, nil
 	})

@@ -1,11 +1,8 @@
 package github
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -39,20 +36,12 @@ type Source struct {
 	repoPath string // "/repos/owner/repo"
 	target   string
 
-	mu        sync.Mutex // guards the fields below
-	observe   func(sources.Progress, *model.Batch)
-	synced    bool      // the first full read is done
-	detail    string    // progress of the running first read
-	waitUntil time.Time // the reset a running Fetch waits for
-	// limitedUntil is the reset the last Fetch stopped at (zero once a
-	// Fetch completes).
-	limitedUntil time.Time
+	st *apisrc.State // progress, rate-limit stops, the decoded result
 
-	fetchMu  sync.Mutex // one Fetch at a time; guards the fields below
-	deps     map[int64]*deployment
-	commits  *commitStore
-	issues   []nativeIncident
-	lastHash [sha256.Size]byte
+	fetchMu sync.Mutex // one Fetch at a time; guards the fields below
+	deps    map[int64]*deployment
+	commits *commitStore
+	issues  []nativeIncident
 }
 
 // deployment is one deployment or workflow run as the source tracks it.
@@ -96,7 +85,7 @@ func New(o Options) (*Source, error) {
 		deps:     map[int64]*deployment{},
 		commits:  &commitStore{m: map[string][]commitDates{}},
 	}
-	c.OnWait(s.onWait)
+	s.st = apisrc.NewState(c)
 	return s, nil
 }
 
@@ -113,63 +102,10 @@ func (s *Source) Target() string { return s.target }
 func (s *Source) CloseIdleConnections() { s.client.CloseIdleConnections() }
 
 // Observe implements sources.Reporter.
-func (s *Source) Observe(fn func(sources.Progress, *model.Batch)) {
-	s.mu.Lock()
-	s.observe = fn
-	s.mu.Unlock()
-}
+func (s *Source) Observe(fn func(sources.Progress, *model.Batch)) { s.st.Observe(fn) }
 
 // Progress implements sources.Reporter.
-func (s *Source) Progress() sources.Progress {
-	st := s.client.Stats()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := sources.Progress{
-		Syncing: !s.synced, Detail: s.detail,
-		Requests: st.Requests, Cached: st.Cached,
-		RateLimit: st.Limit, RateRemaining: st.Remaining, RateReset: st.Reset,
-		// Only while a Fetch waits: a poll that completed is not
-		// rate limited even when the next one will have to wait (it
-		// then ends at once with a RateLimitedError, sending nothing).
-		RateLimitedUntil: s.waitUntil,
-	}
-	if s.limitedUntil.After(p.RateLimitedUntil) {
-		p.RateLimitedUntil = s.limitedUntil
-	}
-	if s.synced {
-		p.Detail = ""
-	}
-	return p
-}
-
-func (s *Source) onWait(until time.Time) {
-	s.mu.Lock()
-	s.waitUntil = until
-	s.mu.Unlock()
-	s.report(nil)
-}
-
-// report tells the observer the progress and, when set, a partial batch.
-func (s *Source) report(partial *model.Batch) {
-	s.mu.Lock()
-	fn := s.observe
-	s.mu.Unlock()
-	if fn != nil {
-		fn(s.Progress(), partial)
-	}
-}
-
-func (s *Source) setDetail(d string) {
-	s.mu.Lock()
-	s.detail = d
-	s.mu.Unlock()
-}
-
-func (s *Source) syncing() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return !s.synced
-}
+func (s *Source) Progress() sources.Progress { return s.st.Progress() }
 
 // Fetch reads what changed since the last poll (see sources.Source). A
 // rate limit whose reset is further away than MaxWait ends it with a
@@ -177,48 +113,10 @@ func (s *Source) syncing() bool {
 func (s *Source) Fetch(ctx context.Context) (sources.Result, error) {
 	s.fetchMu.Lock()
 	defer s.fetchMu.Unlock()
-	release := s.client.Cache().Hold()
-	defer release()
-	s.mu.Lock()
-	s.limitedUntil = time.Time{}
-	s.mu.Unlock()
-
-	now := s.o.Now()
-	cutoff := now.Add(-s.o.History)
-	err := s.read(ctx, cutoff)
-	if err != nil {
-		var rl *sources.RateLimitedError
-		if errors.As(err, &rl) {
-			s.mu.Lock()
-			s.limitedUntil = rl.Until
-			s.mu.Unlock()
-			doc := s.document(cutoff)
-			b, rej, derr := sources.Decode(bytes.NewReader(doc), sources.FormatJSON)
-			if derr == nil {
-				rl.Partial, rl.Rejected, rl.FirstRejection = b, rej.Count, rej.First
-			}
-			return sources.Result{}, rl
-		}
-		if ctx.Err() != nil {
-			return sources.Result{}, fmt.Errorf("github %s: cancelled: %w", s.o.Repo, ctx.Err())
-		}
-		return sources.Result{}, fmt.Errorf("github %s: %w", s.o.Repo, err)
-	}
-	s.mu.Lock()
-	s.synced, s.detail, s.limitedUntil = true, "", time.Time{}
-	s.mu.Unlock()
-
-	doc := s.document(cutoff)
-	h := sha256.Sum256(doc)
-	if h == s.lastHash {
-		return sources.Result{Unchanged: true}, nil
-	}
-	b, rej, err := sources.Decode(bytes.NewReader(doc), sources.FormatJSON)
-	if err != nil {
-		return sources.Result{}, fmt.Errorf("github %s: %w", s.o.Repo, err)
-	}
-	s.lastHash = h
-	return sources.Result{Batch: b, Rejected: rej.Count, FirstRejection: rej.First}, nil
+	cutoff := s.o.Now().Add(-s.o.History)
+	return s.st.Fetch(ctx, "github "+s.o.Repo,
+		func(ctx context.Context) error { return s.read(ctx, cutoff) },
+		func() []byte { return s.document(cutoff) })
 }
 
 // read brings the source's state up to date.
@@ -243,14 +141,7 @@ func (s *Source) read(ctx context.Context, cutoff time.Time) error {
 
 // partial publishes what is known while the first read runs.
 func (s *Source) partial(cutoff time.Time) {
-	if !s.syncing() {
-		s.report(nil)
-		return
-	}
-	b, _, err := sources.Decode(bytes.NewReader(s.document(cutoff)), sources.FormatJSON)
-	if err == nil {
-		s.report(b)
-	}
+	s.st.Partial(func() []byte { return s.document(cutoff) })
 }
 
 // parallel runs fn for each item with a few workers; the first error

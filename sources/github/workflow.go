@@ -69,7 +69,7 @@ func (s *Source) readRuns(ctx context.Context, cutoff time.Time) error {
 		if split {
 			ranges = append(ranges, older, newer)
 		}
-		s.setDetail(fmt.Sprintf("%d runs, page %d", len(seen), pages))
+		s.st.SetDetail(fmt.Sprintf("%d runs, page %d", len(seen), pages))
 		s.partial(cutoff)
 	}
 	for id := range s.deps {
