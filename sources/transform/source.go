@@ -103,12 +103,7 @@ type Source struct {
 	client *apisrc.Client
 	limits Limits
 
-	mu           sync.Mutex // guards the fields below
-	observe      func(sources.Progress, *model.Batch)
-	synced       bool
-	detail       string
-	waitUntil    time.Time
-	limitedUntil time.Time
+	track *apisrc.Tracker // progress and rate-limit stops (sources.Reporter)
 
 	fetchMu  sync.Mutex // one Fetch at a time; guards lastHash
 	lastHash [sha256.Size]byte
@@ -144,7 +139,7 @@ func New(o Options) (*Source, error) {
 		// What a page yields may be larger than the page, not without end.
 		s.limits.Bytes = min(s.limits.Bytes, max(4*o.MaxBytes, 1<<20))
 	}
-	c.OnWait(s.onWait)
+	s.track = apisrc.NewTracker(c)
 	return s, nil
 }
 
@@ -161,48 +156,10 @@ func (s *Source) Target() string { return s.client.Target() }
 func (s *Source) CloseIdleConnections() { s.client.CloseIdleConnections() }
 
 // Observe implements sources.Reporter.
-func (s *Source) Observe(fn func(sources.Progress, *model.Batch)) {
-	s.mu.Lock()
-	s.observe = fn
-	s.mu.Unlock()
-}
+func (s *Source) Observe(fn func(sources.Progress, *model.Batch)) { s.track.Observe(fn) }
 
 // Progress implements sources.Reporter.
-func (s *Source) Progress() sources.Progress {
-	st := s.client.Stats()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := sources.Progress{
-		Syncing: !s.synced, Detail: s.detail,
-		Requests: st.Requests, Cached: st.Cached,
-		RateLimit: st.Limit, RateRemaining: st.Remaining, RateReset: st.Reset,
-		RateLimitedUntil: s.waitUntil,
-	}
-	if s.limitedUntil.After(p.RateLimitedUntil) {
-		p.RateLimitedUntil = s.limitedUntil
-	}
-	if s.synced {
-		p.Detail = ""
-	}
-	return p
-}
-
-func (s *Source) onWait(until time.Time) {
-	s.mu.Lock()
-	s.waitUntil = until
-	s.mu.Unlock()
-	s.report(nil)
-}
-
-// report tells the observer the progress and, when set, a partial batch.
-func (s *Source) report(partial *model.Batch) {
-	s.mu.Lock()
-	fn := s.observe
-	s.mu.Unlock()
-	if fn != nil {
-		fn(s.Progress(), partial)
-	}
-}
+func (s *Source) Progress() sources.Progress { return s.track.Progress() }
 
 // Fetch reads every page and runs the program on each (see
 // sources.Source). A request that fails, a body that is not JSON, and a
@@ -212,18 +169,14 @@ func (s *Source) report(partial *model.Batch) {
 func (s *Source) Fetch(ctx context.Context) (sources.Result, error) {
 	s.fetchMu.Lock()
 	defer s.fetchMu.Unlock()
-	s.mu.Lock()
-	s.limitedUntil = time.Time{}
-	s.mu.Unlock()
+	s.track.BeginFetch()
 
 	col := &collector{limit: s.limits.Bytes}
 	err := s.read(ctx, col)
 	if err != nil {
 		var rl *sources.RateLimitedError
 		if errors.As(err, &rl) {
-			s.mu.Lock()
-			s.limitedUntil = rl.Until
-			s.mu.Unlock()
+			s.track.StoppedAt(rl.Until)
 			b, rej := col.batch()
 			rl.Partial, rl.Rejected, rl.FirstRejection = b, rej.Count, s.client.Redact(rej.First)
 			return sources.Result{}, rl
@@ -233,9 +186,7 @@ func (s *Source) Fetch(ctx context.Context) (sources.Result, error) {
 		}
 		return sources.Result{}, redacted(s.client, err)
 	}
-	s.mu.Lock()
-	s.synced, s.detail = true, ""
-	s.mu.Unlock()
+	s.track.Synced()
 	h := col.hash()
 	if h == s.lastHash {
 		return sources.Result{Unchanged: true}, nil
@@ -280,18 +231,16 @@ func (s *Source) read(ctx context.Context, col *collector) error {
 // progress publishes how far the first read got, and its records at pages
 // 1, 2, 4, 8, … so that decoding them costs little more than the read.
 func (s *Source) progress(col *collector, page int) {
-	s.mu.Lock()
-	syncing := !s.synced
+	syncing := s.track.Syncing()
 	if syncing {
-		s.detail = fmt.Sprintf("%d values, page %d", col.n, page)
+		s.track.SetDetail(fmt.Sprintf("%d values, page %d", col.n, page))
 	}
-	s.mu.Unlock()
 	if syncing && bits.OnesCount(uint(page)) == 1 {
 		b, _ := col.batch()
-		s.report(b)
+		s.track.Report(b)
 		return
 	}
-	s.report(nil)
+	s.track.Report(nil)
 }
 
 // decodeBody decodes one JSON value, numbers kept as written (an id of 20
