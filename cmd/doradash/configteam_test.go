@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	pmodel "github.com/prometheus/common/model"
 
+	"doradash/cmd/doradash/internal/testkit"
 	"doradash/model"
 )
 
@@ -134,6 +136,12 @@ func TestSnapshotTeamEqualsServices(t *testing.T) {
 func TestHTTPTeams(t *testing.T) {
 	cfg := writeConfig(t, teamsConfig)
 	h := startHeadless(t, nil, "--config", cfg, "--now", now)
+	// "unassigned" is the services of the data in no team: ask once the
+	// data is there (before the first poll it is no service at all).
+	testkit.WaitFor(t, serveWait, "/readyz", func() bool {
+		code, _ := fetch(t, h.url+"/readyz", "")
+		return code == http.StatusOK
+	})
 	for team, svc := range map[string]string{"core": "api", "unassigned": "web"} {
 		_, byTeam := fetch(t, h.url+"/api/v1/snapshot?team="+team, "")
 		_, byService := fetch(t, h.url+"/api/v1/snapshot?service="+svc, "")
