@@ -35,7 +35,17 @@ func ParseFormat(s string) (Format, error) {
 	case "ndjson":
 		return FormatNDJSON, nil
 	}
-	return FormatAuto, fmt.Errorf("unknown format %q (want auto, json or ndjson)", s)
+	return FormatAuto, fmt.Errorf("%q is not auto, json or ndjson", s)
+}
+
+// CheckFormat checks that f is one of the formats; its error starts with
+// the key, "format: ".
+func CheckFormat(f Format) error {
+	switch f {
+	case FormatAuto, FormatJSON, FormatNDJSON:
+		return nil
+	}
+	return fmt.Errorf("format: %v is not auto, json or ndjson", f)
 }
 
 // String returns the configuration name of f.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,8 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"doradash/model"
+	"doradash/sources"
+	"doradash/sources/demo"
 	"doradash/sources/httpsrc"
 )
 
@@ -47,11 +48,11 @@ type SourceConfig struct {
 	Name           string
 	Type           string // file | http | demo
 	Path           string // file: absolute after loading
-	Format         string // auto | json | ndjson
+	Format         sources.Format
 	Interval       time.Duration
 	URL            string
-	Timeout        time.Duration
-	MaxBytes       int64
+	Timeout        time.Duration // 0: the source's default
+	MaxBytes       int64         // 0: the source's default
 	Headers        map[string]string
 	BearerTokenEnv string
 	BearerToken    string // read from BearerTokenEnv; never printed
@@ -73,11 +74,9 @@ type SSHConfig struct {
 
 // Defaults of SPEC §7.
 const (
-	defaultWindow      = 30
-	defaultRefresh     = 30 * time.Second
-	defaultHTTPTimeout = 10 * time.Second
-	defaultMaxBytes    = 32 << 20
-	minInterval        = time.Second
+	defaultWindow  = 30
+	defaultRefresh = 30 * time.Second
+	minInterval    = time.Second
 )
 
 // defaultConfig is the configuration before any file is read: the built-in
@@ -104,7 +103,7 @@ func defaultConfig() *Config {
 // found: one demo source.
 func demoConfig() *Config {
 	c := defaultConfig()
-	c.Sources = []SourceConfig{{Name: "demo", Type: "demo", Format: "auto", Interval: 5 * time.Second}}
+	c.Sources = []SourceConfig{{Name: "demo", Type: "demo", Interval: 5 * time.Second}}
 	return c
 }
 
@@ -370,7 +369,7 @@ var sourceKeys = map[string][]string{
 }
 
 func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, error) {
-	s := SourceConfig{Format: "auto", Timeout: defaultHTTPTimeout, MaxBytes: defaultMaxBytes}
+	var s SourceConfig
 	header := strings.TrimSuffix(prefix, ".") // the [[source]] line
 	name, ok := t["name"]
 	if !ok {
@@ -411,17 +410,16 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 				s.Path = p.resolve(s.Path)
 			}
 		case "format":
-			s.Format, err = p.str(key, label, v)
-			if err == nil && s.Format != "auto" && s.Format != "json" && s.Format != "ndjson" {
-				err = p.errAt(key, "%s: %q is not auto, json or ndjson", label, s.Format)
+			var f string
+			if f, err = p.str(key, label, v); err == nil {
+				if s.Format, err = sources.ParseFormat(f); err != nil {
+					err = p.errAt(key, "%s: %v", label, err)
+				}
 			}
 		case "interval":
 			s.Interval, err = p.interval(key, label, v)
 		case "url":
 			s.URL, err = p.str(key, label, v)
-			if err == nil {
-				err = p.checkURL(key, label, s.URL)
-			}
 		case "timeout":
 			s.Timeout, err = p.duration(key, label, v)
 		case "max_bytes":
@@ -438,10 +436,7 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 			}
 		case "ca_file":
 			s.CAFile, err = p.str(key, label, v)
-			if err == nil {
-				s.CAFile = p.resolve(s.CAFile)
-				err = p.checkCAFile(key, label, s.CAFile)
-			}
+			s.CAFile = p.resolve(s.CAFile)
 		case "transform", "paginate", "headers_env":
 			err = p.transformKey(&s, k, key, label, v)
 		default:
@@ -451,16 +446,70 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 			return s, err
 		}
 	}
-	switch {
-	case s.Type == "file" && s.Path == "":
-		return s, p.errAt(header, "%s: missing required key \"path\"", what)
-	case s.Type == "http" && s.URL == "":
-		return s, p.errAt(header, "%s: missing required key \"url\"", what)
+	return s, p.checkSource(prefix, what, &s)
+}
+
+// checkSource checks a source's keys as a whole with its options type's
+// own Validate, and places the error on the line of the key it names.
+func (p *configParser) checkSource(prefix, what string, s *SourceConfig) error {
+	var err error
+	switch s.Type {
+	case "file":
+		o := fileOptions(*s)
+		err = o.Validate()
+	case "http":
+		if s.URL != "" && (s.Transform.Program != "" || p.has(prefix+"transform") || p.has(prefix+"paginate")) {
+			return p.checkTransform(prefix, what, s)
+		}
+		o := httpOptions(*s, "")
+		if err = o.Validate(); err == nil {
+			s.Timeout, s.MaxBytes = o.Timeout, o.MaxBytes // the defaults, for messages
+		}
+	case "demo":
+		o := demoOptions(*s, nil)
+		err = o.Validate()
+	default:
+		return p.checkAPISource(prefix, what, s)
 	}
-	if err := p.checkTransform(prefix, what, &s); err != nil {
-		return s, err
+	return p.optionErr(prefix, what, err)
+}
+
+// fileOptions maps a file source's configuration to its options.
+func fileOptions(sc SourceConfig) sources.FileOptions {
+	return sources.FileOptions{Name: sc.Name, Path: sc.Path, Format: sc.Format}
+}
+
+// httpOptions maps an http source without a transform to its options.
+func httpOptions(sc SourceConfig, userAgent string) httpsrc.Options {
+	return httpsrc.Options{
+		Name: sc.Name, URL: sc.URL, Format: sc.Format, Timeout: sc.Timeout, MaxBytes: sc.MaxBytes,
+		Headers: httpHeaders(sc), BearerToken: sc.BearerToken, CAFile: sc.CAFile, UserAgent: userAgent,
 	}
-	return s, p.checkAPISource(prefix, what, &s)
+}
+
+// demoOptions maps a demo source's configuration to its options.
+func demoOptions(sc SourceConfig, clock func() time.Time) demo.Options {
+	return demo.Options{Name: sc.Name, Clock: clock}
+}
+
+// has reports whether the file has the key (a path like "source[0].url").
+func (p *configParser) has(key string) bool {
+	_, ok := p.lines[key]
+	return ok
+}
+
+// optionErr places err, from a source options type's Validate, on the line
+// of the key it starts with ("url: ..."), else on the [[source]] line
+// (`missing required key "url"`).
+func (p *configParser) optionErr(prefix, what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	key := strings.TrimSuffix(prefix, ".")
+	if k, _, ok := strings.Cut(err.Error(), ":"); ok && p.has(prefix+k) {
+		key = prefix + k
+	}
+	return p.errAt(key, "%s: %v", what, err)
 }
 
 func (p *configParser) ssh(v any, s *SSHConfig) error {
@@ -589,12 +638,6 @@ func (p *configParser) headers(key, label string, v any) (map[string]string, err
 		if !ok {
 			return nil, p.errAt(key, "%s: header %q: expected a string, got %s", label, k, describe(hv))
 		}
-		if !validHeaderName(k) {
-			return nil, p.errAt(key, "%s: %q is not a valid header name", label, k)
-		}
-		if strings.ContainsAny(s, "\r\n\x00") {
-			return nil, p.errAt(key, "%s: header %q: the value must be one line without NUL", label, k)
-		}
 		out[k] = s
 	}
 	return out, nil
@@ -704,39 +747,4 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not a size like \"32MiB\"", s)
 	}
 	return int64(f * mult), nil
-}
-
-// checkURL accepts what the http source accepts (httpsrc.ParseURL), whose
-// messages never repeat the URL's user info, or what might be, nor its query.
-func (p *configParser) checkURL(key, label, raw string) error {
-	if _, err := httpsrc.ParseURL(raw); err != nil {
-		return p.errAt(key, "%s: %v", label, err)
-	}
-	return nil
-}
-
-// checkCAFile makes sure the CA file holds at least one PEM certificate.
-func (p *configParser) checkCAFile(key, label, path string) error {
-	data, err := readConfigFile(path)
-	if err != nil {
-		return p.errAt(key, "%s: cannot read %s: %v", label, path, err)
-	}
-	if !x509.NewCertPool().AppendCertsFromPEM(data) {
-		return p.errAt(key, "%s: %s holds no PEM certificate", label, path)
-	}
-	return nil
-}
-
-// validHeaderName reports whether k is an HTTP token (RFC 9110 §5.1).
-func validHeaderName(k string) bool {
-	if k == "" {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
-			return false
-		}
-	}
-	return true
 }

@@ -13,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"doradash/sources"
+	"doradash/sources/httpsrc"
 )
 
 func fakeEnv(vars map[string]string) func(string) string {
@@ -70,7 +73,7 @@ allow_anonymous = true
 		t.Fatalf("sources = %d", len(c.Sources))
 	}
 	f, h, d := c.Sources[0], c.Sources[1], c.Sources[2]
-	if f.Path != "/etc/doradash/data/deploys.ndjson" || f.Interval != time.Minute || f.Format != "auto" {
+	if f.Path != "/etc/doradash/data/deploys.ndjson" || f.Interval != time.Minute || f.Format != sources.FormatAuto {
 		t.Errorf("file source = %+v (relative path against the file's folder, interval from refresh)", f)
 	}
 	if h.Interval != 45*time.Second || h.Timeout != 5*time.Second || h.MaxBytes != 8<<20 ||
@@ -312,4 +315,65 @@ func writeTestCA(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestSourceOptionErrorsHaveLines: the options types' own Validate checks
+// every source type's values, and the parser puts the file, the line of
+// the key at fault and the key in front of the error.
+func TestSourceOptionErrorsHaveLines(t *testing.T) {
+	env := fakeEnv(map[string]string{"T": "tok", "NL": "a\nb"})
+	src := func(typ, rest string) string {
+		return "window = \"7d\"\n\n[[source]]\nname = \"s\"\ntype = \"" + typ + "\"\n" + rest
+	}
+	for _, c := range []struct{ name, doc, want string }{
+		{"http url", src("http", "url = \"https:///x\"\n"), `doradash.toml:6: source "s": url: "https:///x" has no host`},
+		{"http header", src("http", "url = \"https://h\"\nheaders = { \"A\" = \"1\", \"B C\" = \"2\" }\n"),
+			`doradash.toml:7: source "s": headers: "B C" is not a valid header name`},
+		{"http header table", src("http", "url = \"https://h\"\n[source.headers]\n\"B C\" = \"2\"\n"),
+			`doradash.toml:7: source "s": headers: "B C" is not a valid header name`},
+		{"http ca_file", src("http", "url = \"https://h\"\n\nca_file = \"none.pem\"\n"),
+			`doradash.toml:8: source "s": ca_file: cannot read /d/none.pem: no such file or directory`},
+		{"http missing url", src("http", "timeout = \"5s\"\n"), `doradash.toml:3: source "s": missing required key "url"`},
+		{"transform header", src("http", "url = \"https://h\"\ntransform = \".\"\nheaders = { \"B C\" = \"2\" }\n"),
+			`doradash.toml:8: source "s": headers: "B C" is not a valid header name`},
+		{"transform ca_file", src("http", "url = \"https://h\"\ntransform = \".\"\nca_file = \"none.pem\"\n"),
+			`doradash.toml:8: source "s": ca_file: cannot read /d/none.pem`},
+		{"file format", src("file", "path = \"x\"\nformat = \"xml\"\n"), `doradash.toml:7: source "s": format: "xml" is not auto, json or ndjson`},
+		{"file missing path", src("file", ""), `doradash.toml:3: source "s": missing required key "path"`},
+		{"github header", src("github", "repo = \"o/r\"\ntoken_env = \"T\"\nheaders = { \"B C\" = \"2\" }\n"),
+			`doradash.toml:8: source "s": headers: "B C" is not a valid header name`},
+		{"github ca_file", src("github", "repo = \"o/r\"\ntoken_env = \"T\"\nca_file = \"none.pem\"\n"),
+			`doradash.toml:8: source "s": ca_file: cannot read /d/none.pem`},
+		{"gitlab api_url", src("gitlab", "project = \"g/a\"\ntoken_env = \"T\"\napi_url = \"gitlab.example.com\"\n"),
+			`doradash.toml:8: source "s": api_url: "gitlab.example.com" is not an http:// or https:// URL`},
+		{"pagerduty header value", src("pagerduty", "token_env = \"T\"\nheaders = { \"X\" = \"a\\u0000b\" }\n"),
+			`doradash.toml:7: source "s": headers: header "X": the value must be one line without NUL`},
+		{"incidentio api_url", src("incidentio", "token_env = \"T\"\napi_url = \"https:///v2\"\n"),
+			`doradash.toml:7: source "s": api_url: "https:///v2" has no host`},
+		{"token with a line break", src("http", "url = \"https://h\"\nbearer_token_env = \"NL\"\n"),
+			`doradash.toml:7: source "s": bearer_token_env: the token must be one line without NUL`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := parseConfig("/d/doradash.toml", []byte(c.doc), env)
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %v is not a *ConfigError", err)
+			}
+			if got := strings.TrimPrefix(err.Error(), "/d/"); !strings.HasPrefix(got, c.want) {
+				t.Fatalf("error = %q\nwant prefix %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestHTTPSourceDefaultsFromItsOptions: the parser takes the http
+// source's defaults from httpsrc (Options.Validate), not from copies.
+func TestHTTPSourceDefaultsFromItsOptions(t *testing.T) {
+	c, err := parseConfig("/d/doradash.toml", []byte("[[source]]\nname = \"a\"\ntype = \"http\"\nurl = \"https://h/x\"\n"), fakeEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Sources[0]; s.Timeout != httpsrc.DefaultTimeout || s.MaxBytes != httpsrc.DefaultMaxBytes {
+		t.Errorf("timeout %v, max_bytes %d", s.Timeout, s.MaxBytes)
+	}
 }

@@ -55,9 +55,6 @@ func (p *configParser) apiKey(s *SourceConfig, k, key, label string, v any) erro
 		a.IncidentLabel, err = p.str(key, label, v)
 	case "api_url":
 		a.APIURL, err = p.str(key, label, v)
-		if err == nil {
-			err = p.checkURL(key, label, a.APIURL)
-		}
 	case "token_env":
 		a.TokenEnv, err = p.str(key, label, v)
 		if err == nil {
@@ -90,7 +87,8 @@ func (p *configParser) historyKey(key, label string, v any) (time.Duration, erro
 }
 
 // checkAPISource checks an API source's keys as a whole, with the line of
-// the key at fault: the required ones, then the source's own Validate.
+// the key at fault: the required ones (for messages that name the key
+// rather than the empty token), then the source's own Validate.
 func (p *configParser) checkAPISource(prefix, what string, s *SourceConfig) error {
 	header := strings.TrimSuffix(prefix, ".")
 	if s.Type == "gitlab" {
@@ -108,16 +106,7 @@ func (p *configParser) checkAPISource(prefix, what string, s *SourceConfig) erro
 		}
 	}
 	o := githubOptions(*s, 30, nil, "")
-	if err := o.Validate(); err != nil {
-		key := header
-		if k, _, ok := strings.Cut(err.Error(), ":"); ok {
-			if _, known := p.lines[prefix+k]; known {
-				key = prefix + k
-			}
-		}
-		return p.errAt(key, "%s: %v", what, err)
-	}
-	return nil
+	return p.optionErr(prefix, what, o.Validate())
 }
 
 // githubOptions maps a github source's configuration to its options;

@@ -30,18 +30,7 @@ func (p *configParser) checkGitLabSource(prefix, what string, s *SourceConfig) e
 		}
 	}
 	o := gitlabOptions(*s, 30, nil, "")
-	if err := o.Validate(); err != nil {
-		// Validate's errors start with the key at fault; point at its
-		// line when the file has it, else at the [[source]] line.
-		key := header
-		if k, _, ok := strings.Cut(err.Error(), ":"); ok {
-			if _, known := p.lines[prefix+k]; known {
-				key = prefix + k
-			}
-		}
-		return p.errAt(key, "%s: %v", what, err)
-	}
-	return nil
+	return p.optionErr(prefix, what, o.Validate())
 }
 
 // gitlabOptions maps a gitlab source's configuration to its options;

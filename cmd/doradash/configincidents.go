@@ -60,16 +60,7 @@ func (p *configParser) checkIncidentToolSource(prefix, what string, s *SourceCon
 		o := incidentioOptions(*s, 30, nil, "")
 		err = o.Validate()
 	}
-	if err == nil {
-		return nil
-	}
-	key := header
-	if k, _, ok := strings.Cut(err.Error(), ":"); ok {
-		if _, known := p.lines[prefix+k]; known {
-			key = prefix + k
-		}
-	}
-	return p.errAt(key, "%s: %v", what, err)
+	return p.optionErr(prefix, what, err)
 }
 
 // apiHistory is an API source's history: as configured, else twice the

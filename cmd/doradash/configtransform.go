@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"doradash/sources"
 	"doradash/sources/httpsrc"
 	"doradash/sources/transform"
 )
@@ -119,7 +120,7 @@ func (p *configParser) headersEnv(key, label string, v any) (map[string]string, 
 		switch {
 		case !ok:
 			return nil, p.errAt(key, "%s: header %q: expected the name of an environment variable, got %s", label, name, describe(t[name]))
-		case !validHeaderName(name):
+		case !httpsrc.ValidHeaderName(name):
 			return nil, p.errAt(key, "%s: %q is not a valid header name", label, name)
 		case !httpsrc.SecretHeader(name):
 			return nil, p.errAt(key, "%s: %q does not name a credential header (Authorization, X-Api-Key, …): write its value under headers", label, name)
@@ -150,7 +151,7 @@ func (p *configParser) checkTransform(prefix, what string, s *SourceConfig) erro
 		}
 		return nil
 	}
-	if s.Format == "ndjson" {
+	if s.Format == sources.FormatNDJSON {
 		return p.errAt(prefix+"format", "%s: format: a transform reads JSON pages; leave format out", what)
 	}
 	if _, err := transform.Compile(tc.Program); err != nil {
@@ -164,20 +165,15 @@ func (p *configParser) checkTransform(prefix, what string, s *SourceConfig) erro
 		return &ConfigError{File: p.file, Line: line, Msg: fmt.Sprintf("%s: transform does not compile: %s", what, msg)}
 	}
 	o := transformOptions(*s, "")
-	if err := o.Validate(); err != nil {
-		key := prefix + "transform"
-		if k, _, ok := strings.Cut(err.Error(), ":"); ok {
-			if _, known := p.lines[prefix+k]; known {
-				key = prefix + k
-			} else if pk, ok := strings.CutPrefix(k, "paginate."); ok {
-				key = p.paginateLine(prefix+"paginate", pk)
-			} else if k == "paginate" {
-				key = prefix + "paginate"
-			}
+	err := o.Validate()
+	if k, _, _ := strings.Cut(fmt.Sprint(err), ":"); err != nil && strings.HasPrefix(k, "paginate") {
+		key := prefix + "paginate"
+		if pk, ok := strings.CutPrefix(k, "paginate."); ok {
+			key = p.paginateLine(key, pk)
 		}
 		return p.errAt(key, "%s: %v", what, err)
 	}
-	return nil
+	return p.optionErr(prefix, what, err)
 }
 
 // transformOptions maps an http source with a transform to its options.

@@ -35,39 +35,35 @@ func buildPoller(s *settings, log *slog.Logger) (*poller.Poller, error) {
 	return poller.New(entries, poller.Options{Clock: clock, Logger: log}), nil
 }
 
+// buildSource builds the source of sc, whose options the configuration
+// parser has validated (checkSource): its errors are the few a parser
+// cannot see, like a CA file removed since.
 func buildSource(sc SourceConfig, clock func() time.Time, api *apiEnv) (sources.Source, error) {
-	format, err := sources.ParseFormat(sc.Format)
-	if err != nil {
-		return nil, err
-	}
+	ua := "doradash/" + versionString()
 	switch sc.Type {
 	case "file":
-		return sources.NewFile(sources.FileOptions{Name: sc.Name, Path: sc.Path, Format: format}), nil
+		return sources.NewFile(fileOptions(sc)), nil
 	case "http":
 		if sc.Transform.Program != "" {
-			return transform.New(transformOptions(sc, "doradash/"+versionString()))
+			return transform.New(transformOptions(sc, ua))
 		}
-		return httpsrc.New(httpsrc.Options{
-			Name: sc.Name, URL: sc.URL, Format: format, Timeout: sc.Timeout, MaxBytes: sc.MaxBytes,
-			Headers: httpHeaders(sc), BearerToken: sc.BearerToken, CAFile: sc.CAFile,
-			UserAgent: "doradash/" + versionString(),
-		})
+		return httpsrc.New(httpOptions(sc, ua))
 	case "demo":
-		return demo.New(sc.Name, clock), nil
+		return demo.NewFromOptions(demoOptions(sc, clock))
 	case "github":
-		o := githubOptions(sc, api.windowDays, clock, "doradash/"+versionString())
+		o := githubOptions(sc, api.windowDays, clock, ua)
 		o.Cache = api.cache()
 		return github.New(o)
 	case "gitlab":
-		o := gitlabOptions(sc, api.windowDays, clock, "doradash/"+versionString())
+		o := gitlabOptions(sc, api.windowDays, clock, ua)
 		o.Cache = api.cache()
 		return gitlab.New(o)
 	case "pagerduty":
-		o := pagerdutyOptions(sc, api.windowDays, clock, "doradash/"+versionString())
+		o := pagerdutyOptions(sc, api.windowDays, clock, ua)
 		o.Cache = api.cache()
 		return pagerduty.New(o)
 	case "incidentio":
-		o := incidentioOptions(sc, api.windowDays, clock, "doradash/"+versionString())
+		o := incidentioOptions(sc, api.windowDays, clock, ua)
 		o.Cache = api.cache()
 		return incidentio.New(o)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"doradash/sources/apisrc"
+	"doradash/sources/httpsrc"
 )
 
 // Defaults of SPEC §8.2.
@@ -82,6 +83,14 @@ func (o *Options) Validate() error {
 		return errors.New("token_env: the token is empty")
 	case o.History < 0:
 		return fmt.Errorf("history: %v is negative", o.History)
+	}
+	if err := httpsrc.CheckRequestOptions(o.Timeout, o.MaxBytes, o.CAFile, o.Headers); err != nil {
+		return err
+	}
+	if o.APIURL != "" {
+		if err := httpsrc.CheckURL("api_url", o.APIURL); err != nil {
+			return err
+		}
 	}
 	switch o.CommitTime {
 	case "":

@@ -16,7 +16,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -102,39 +101,22 @@ var errUnaskedNotModified = errors.New("HTTP 304 Not Modified to a request witho
 // errTooManyRedirects ends a request after MaxRedirects redirects.
 var errTooManyRedirects = fmt.Errorf("stopped after %d redirects", MaxRedirects)
 
-// New checks o and returns the source. It fails for a URL that is not an
-// absolute http(s) URL, a negative timeout or size, an invalid header, or a
-// CA file that cannot be read or holds no PEM certificate. Its errors
+// New checks o (see Options.Validate) and returns the source. Its errors
 // never contain the URL's secrets or the token.
 func New(o Options) (*Source, error) {
+	if err := o.Validate(); err != nil {
+		return nil, fmt.Errorf("http source %q: %w", o.Name, err)
+	}
+	u, _ := ParseURL(o.URL) // checked by Validate
 	s := &Source{
 		name:     o.Name,
 		url:      o.URL,
+		target:   redactURL(u),
+		format:   sources.FormatFor(o.Format, u.Path),
 		timeout:  o.Timeout,
 		maxBytes: o.MaxBytes,
 		header:   http.Header{},
 		client:   o.Client,
-	}
-	fail := func(format string, args ...any) (*Source, error) {
-		return nil, fmt.Errorf("http source %q: "+format, append([]any{o.Name}, args...)...)
-	}
-	u, err := ParseURL(o.URL)
-	if err != nil {
-		return fail("url: %v", err)
-	}
-	s.target = redactURL(u)
-	s.format = sources.FormatFor(o.Format, u.Path)
-	switch {
-	case s.timeout < 0:
-		return fail("timeout %v is negative", s.timeout)
-	case s.timeout == 0:
-		s.timeout = DefaultTimeout
-	}
-	switch {
-	case s.maxBytes < 0:
-		return fail("max_bytes %d is negative", s.maxBytes)
-	case s.maxBytes == 0:
-		s.maxBytes = DefaultMaxBytes
 	}
 
 	var secrets []string
@@ -151,18 +133,8 @@ func New(o Options) (*Source, error) {
 	}
 	secrets = append(secrets, tokenLike(u)...)
 
-	ua := o.UserAgent
-	if ua == "" {
-		ua = DefaultUserAgent
-	}
-	s.header.Set("User-Agent", ua)
-	for k, v := range o.Headers {
-		if !validHeaderName(k) {
-			return fail("header %q: invalid name", k)
-		}
-		if strings.ContainsAny(v, "\r\n\x00") {
-			return fail("header %q: value contains a line break or NUL", k)
-		}
+	s.header.Set("User-Agent", o.UserAgent)
+	for k, v := range o.Headers { // names and values checked by Validate
 		if strings.EqualFold(k, "Host") {
 			s.host = v
 			continue
@@ -176,9 +148,6 @@ func New(o Options) (*Source, error) {
 		}
 	}
 	if o.BearerToken != "" {
-		if strings.ContainsAny(o.BearerToken, "\r\n\x00") {
-			return fail("bearer token contains a line break or NUL")
-		}
 		s.header.Set("Authorization", "Bearer "+o.BearerToken)
 	}
 	s.secrets = prepareSecrets(o.BearerToken, secrets)
@@ -188,7 +157,7 @@ func New(o Options) (*Source, error) {
 		if o.CAFile != "" {
 			pool, err := loadCAFile(o.CAFile)
 			if err != nil {
-				return fail("%v", err)
+				return nil, fmt.Errorf("http source %q: %w", o.Name, err)
 			}
 			tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 		}
@@ -257,17 +226,15 @@ func origin(u *url.URL) string {
 
 // loadCAFile returns the system pool plus the certificates of the PEM file.
 func loadCAFile(path string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(path)
+	pem, err := readCAFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read ca_file: %w", err)
+		return nil, err
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
 	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("ca_file %s: no PEM certificate found", path)
-	}
+	pool.AppendCertsFromPEM(pem)
 	return pool, nil
 }
 

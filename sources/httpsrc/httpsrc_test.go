@@ -534,12 +534,12 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"relative url", Options{URL: "/export"}, `http source "x": url: "/export" is not an http:// or https:// URL`},
 		{"ftp", Options{URL: "ftp://example.com/x"}, `http source "x": url: "ftp://example.com/x" is not an http:// or https:// URL`},
 		{"no host", Options{URL: "https:///x"}, `http source "x": url: "https:///x" has no host`},
-		{"negative timeout", Options{URL: "https://e.com", Timeout: -time.Second}, `http source "x": timeout -1s is negative`},
-		{"negative size", Options{URL: "https://e.com", MaxBytes: -1}, `http source "x": max_bytes -1 is negative`},
-		{"bad header name", Options{URL: "https://e.com", Headers: map[string]string{"X Bad": "v"}}, `http source "x": header "X Bad": invalid name`},
-		{"header injection", Options{URL: "https://e.com", Headers: map[string]string{"X-Api-Key": "a\r\nEvil: 1"}}, `http source "x": header "X-Api-Key": value contains a line break or NUL`},
-		{"missing CA file", Options{URL: "https://e.com", CAFile: filepath.Join(dir, "missing.pem")}, `http source "x": read ca_file: open `},
-		{"CA file without PEM", Options{URL: "https://e.com", CAFile: notPEM}, `http source "x": ca_file ` + notPEM + `: no PEM certificate found`},
+		{"negative timeout", Options{URL: "https://e.com", Timeout: -time.Second}, `http source "x": timeout: -1s is negative`},
+		{"negative size", Options{URL: "https://e.com", MaxBytes: -1}, `http source "x": max_bytes: -1 is negative`},
+		{"bad header name", Options{URL: "https://e.com", Headers: map[string]string{"X Bad": "v"}}, `http source "x": headers: "X Bad" is not a valid header name`},
+		{"header injection", Options{URL: "https://e.com", Headers: map[string]string{"X-Api-Key": "a\r\nEvil: 1"}}, `http source "x": headers: header "X-Api-Key": the value must be one line without NUL`},
+		{"missing CA file", Options{URL: "https://e.com", CAFile: filepath.Join(dir, "missing.pem")}, `http source "x": ca_file: cannot read ` + filepath.Join(dir, "missing.pem") + `: no such file or directory`},
+		{"CA file without PEM", Options{URL: "https://e.com", CAFile: notPEM}, `http source "x": ca_file: ` + notPEM + ` holds no PEM certificate`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

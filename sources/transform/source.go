@@ -63,8 +63,8 @@ type Options struct {
 // Validate checks the options; its errors start with the key at fault
 // ("url: ...", "transform: line 2, column 5: ...", "paginate.next: ...").
 func (o *Options) Validate() error {
-	if _, err := httpsrc.ParseURL(o.URL); err != nil {
-		return fmt.Errorf("url: %v", err)
+	if err := httpsrc.CheckURL("url", o.URL); err != nil {
+		return err
 	}
 	if _, err := Compile(o.Transform); err != nil {
 		return fmt.Errorf("transform: %w", err)
@@ -77,12 +77,13 @@ func (o *Options) Validate() error {
 			return errors.New("headers: Host cannot be set for a source with a transform")
 		}
 	}
-	switch {
-	case o.Timeout < 0:
-		return fmt.Errorf("timeout: %v is negative", o.Timeout)
-	case o.MaxBytes < 0:
-		return fmt.Errorf("max_bytes: %d is negative", o.MaxBytes)
-	case o.MaxPages < 0:
+	if err := httpsrc.CheckRequestOptions(o.Timeout, o.MaxBytes, o.CAFile, o.Headers); err != nil {
+		return err
+	}
+	if strings.ContainsAny(o.BearerToken, "\r\n\x00") {
+		return errors.New("bearer_token_env: the token must be one line without NUL")
+	}
+	if o.MaxPages < 0 {
 		return fmt.Errorf("max pages: %d is negative", o.MaxPages)
 	}
 	return nil
