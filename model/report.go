@@ -165,6 +165,11 @@ type SourceStatus struct {
 	// Rejections are the first rejected records' errors with their
 	// places, FirstRejection first.
 	Rejections Rejections `json:"-"`
+	// StaleAt is the first instant at which the source's data is stale
+	// (no success for more than two intervals, SPEC §8.7), as the poller
+	// rules it; zero when the source has no data that could turn stale
+	// (never succeeded, syncing, rate limited). See DataStale.
+	StaleAt time.Time `json:"-"`
 }
 
 // MaxRejections is how many rejected records' errors a source keeps.

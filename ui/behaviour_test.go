@@ -136,6 +136,7 @@ func TestStatusOnlyVersionNeedsNoComputation(t *testing.T) {
 	v.Sources[1].OK = true
 	v.Sources[1].Error = ""
 	v.Sources[1].LastSuccess = testNow
+	v.Sources[1].StaleAt = testNow.Add(2*v.Sources[1].Interval + time.Nanosecond)
 	_, cmd := m.Update(versionMsg{v: &v})
 	if m.inFlight || m.c.computing {
 		t.Error("a status-only version started a computation")

@@ -54,35 +54,35 @@ func untilText(t, now time.Time) string {
 	return t.Format("15:04")
 }
 
-// dataStale says whether a source's data is stale: the poller says so, or
-// it is failing and its last success is older than two intervals. A source
-// that never succeeded has no data to be stale: it has no data yet
-// (noDataSources).
-func dataStale(s *model.SourceStatus, now time.Time) bool {
-	if s.LastSuccess.IsZero() {
-		return false
-	}
-	switch s.State {
-	case model.SourceStale:
-		return true
-	case model.SourceFailing:
-		return s.Interval <= 0 || now.Sub(s.LastSuccess) > 2*s.Interval
-	}
-	return false
-}
-
-// staleSources names the sources whose data is stale.
+// staleSources names the sources whose data is stale at now, as the poller
+// rules it (model.SourceStatus.DataStale): the ui only compares its clock
+// with the published StaleAt.
 func staleSources(v *model.Version, now time.Time) []string {
 	if v == nil {
 		return nil
 	}
 	var names []string
 	for i := range v.Sources {
-		if dataStale(&v.Sources[i], now) {
+		if v.Sources[i].DataStale(now) {
 			names = append(names, v.Sources[i].Name)
 		}
 	}
 	return names
+}
+
+// staleChange is the first published StaleAt after now: the instant the
+// stale data warning next changes with the clock alone. Zero: none.
+func staleChange(v *model.Version, now time.Time) time.Time {
+	var next time.Time
+	if v == nil {
+		return next
+	}
+	for i := range v.Sources {
+		if at := v.Sources[i].StaleAt; at.After(now) && (next.IsZero() || at.Before(next)) {
+			next = at
+		}
+	}
+	return next
 }
 
 // noDataSources names the sources that have never succeeded and have

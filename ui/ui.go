@@ -314,8 +314,9 @@ func (m *Model) scheduleTick() tea.Cmd {
 var neverAgain = time.Time{}.Add(-1)
 
 // nextChange is the first instant after now at which the screen reads
-// differently with the clock alone: an age shown ticks over, or the
-// window is due to slide. Zero: nothing on screen depends on the clock.
+// differently with the clock alone: an age shown ticks over, a source's
+// data turns stale, or the window is due to slide. Zero: nothing on
+// screen depends on the clock.
 func (m *Model) nextChange(now time.Time) time.Time {
 	s := m.c.snap
 	if s == nil {
@@ -332,6 +333,8 @@ func (m *Model) nextChange(now time.Time) time.Time {
 	if l := m.layout(); m.screen == screenDashboard || l.size == sizeTiny {
 		sooner(m.dash.agesChange(l, now))
 	}
+	// The header warns of stale data from the instant the poller published.
+	sooner(staleChange(m.c.version, now))
 	// The deployments feed says "Today".
 	sooner(dayOf(now).AddDate(0, 0, 1))
 	sooner(m.rotateChange(now))

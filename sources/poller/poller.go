@@ -461,13 +461,25 @@ func stateOf(s *sourceState, now time.Time) model.SourceState {
 	if s.polled && !s.ok {
 		return model.SourceFailing
 	}
-	if ref := s.lastSuccess; !ref.IsZero() && now.Sub(ref) > 2*s.interval {
+	if at := staleAt(s); !at.IsZero() && !now.Before(at) {
 		return model.SourceStale
 	}
 	if !s.polled {
 		return model.SourcePending
 	}
 	return model.SourceOK
+}
+
+// staleAt is the first instant at which the data of s is stale: more than
+// two intervals after its last success (SPEC §8.7). Zero: s never
+// succeeded, so it has no data that could be stale. This is the one place
+// of the rule: the status carries it (SourceStatus.StaleAt) and the
+// dashboard compares its clock with it.
+func staleAt(s *sourceState) time.Time {
+	if s.lastSuccess.IsZero() {
+		return time.Time{}
+	}
+	return s.lastSuccess.Add(2*s.interval + time.Nanosecond)
 }
 
 // observe takes an API source's progress and partial data from inside its
@@ -572,6 +584,12 @@ func (p *Poller) statusesLocked(now time.Time) []model.SourceStatus {
 			}
 			st.API = &model.APIStats{Requests: pr.Requests, Cached: pr.Cached,
 				RateLimit: pr.RateLimit, RateRemaining: pr.RateRemaining, RateReset: pr.RateReset}
+		}
+		switch st.State {
+		case model.SourceOK, model.SourceStale, model.SourceFailing:
+			// The data ages whether the source is ok or failing; syncing
+			// and rate limited sources say what they wait for instead.
+			st.StaleAt = staleAt(s)
 		}
 		out[i] = st
 	}

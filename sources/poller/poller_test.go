@@ -182,9 +182,10 @@ func TestPollOnceMergesAndFillsStatus(t *testing.T) {
 	}
 	tests := []model.SourceStatus{
 		{Name: "a", Type: "fake", Target: "fake://a", State: model.SourceOK, OK: true, Deployments: 2, Incidents: 1,
-			Rejected: 2, FirstRejection: "deployments[3].id: missing", LastSuccess: t0, LastAttempt: t0, Interval: time.Minute},
+			Rejected: 2, FirstRejection: "deployments[3].id: missing", LastSuccess: t0, LastAttempt: t0, Interval: time.Minute,
+			StaleAt: t0.Add(2*time.Minute + time.Nanosecond)},
 		{Name: "b", Type: "fake", Target: "fake://b", State: model.SourceOK, OK: true, Deployments: 2,
-			LastSuccess: t0, LastAttempt: t0, Interval: 2 * time.Minute},
+			LastSuccess: t0, LastAttempt: t0, Interval: 2 * time.Minute, StaleAt: t0.Add(4*time.Minute + time.Nanosecond)},
 	}
 	for i, want := range tests {
 		got := v.Sources[i]
