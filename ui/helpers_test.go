@@ -74,7 +74,7 @@ func demoVersion() *model.Version {
 				Incidents: 212, LastSuccess: testNow.Add(-25 * time.Minute), LastAttempt: testNow.Add(-10 * time.Second),
 				Error:    "GET https://incidents.example.com/api/export: dial tcp 10.0.0.7:443: connection refused",
 				Failures: 3, FailingSince: testNow.Add(-23 * time.Minute), Interval: 30 * time.Second,
-				StaleAt: testNow.Add(-24 * time.Minute)}, // as the poller publishes it
+				StaleAt: testNow.Add(-25*time.Minute + 2*30*time.Second + time.Nanosecond)}, // as the poller publishes it
 		},
 		Updated: testNow.Add(-2 * time.Second),
 	}

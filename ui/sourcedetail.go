@@ -240,13 +240,19 @@ func sinceText(h []stateChange, s *model.SourceStatus, now time.Time) string {
 	return ""
 }
 
-// dataText is the size and age of a source's last good data.
+// dataText is the size and age of a source's last good data, and since
+// when it is stale.
 func (s *sourceDetail) dataText(src *model.SourceStatus) string {
 	t := plural(src.Deployments, "deployment") + ", " + plural(src.Incidents, "incident")
 	if src.LastSuccess.IsZero() {
 		return t + " · " + firstReadText(src)
 	}
-	return t + " · last success " + clockText(src.LastSuccess, s.c.now)
+	t += " · last success " + clockText(src.LastSuccess, s.c.now)
+	if src.DataStale(s.c.now) && !src.StaleAt.IsZero() {
+		// Since when, as the poller published it.
+		t += " · stale since " + clockText(src.StaleAt, s.c.now)
+	}
+	return t
 }
 
 // headroomText is the rate-limit headroom an API source was last told.
