@@ -166,8 +166,11 @@ func (p *configParser) checkTransform(prefix, what string, s *SourceConfig) erro
 	}
 	o := transformOptions(*s, "")
 	err := o.Validate()
-	if k, _, _ := strings.Cut(fmt.Sprint(err), ":"); err != nil && strings.HasPrefix(k, "paginate") {
-		key := prefix + "paginate"
+	if err == nil {
+		return nil
+	}
+	if k, _, _ := strings.Cut(err.Error(), ":"); strings.HasPrefix(k, "paginate") {
+		key := prefix + "paginate" // a key of the [source.paginate] table
 		if pk, ok := strings.CutPrefix(k, "paginate."); ok {
 			key = p.paginateLine(key, pk)
 		}

@@ -174,6 +174,10 @@ func TestValidate(t *testing.T) {
 		want string
 	}{
 		{Options{Token: "x"}, `missing required key "project"`},
+		{Options{Project: "a/b", Token: "x", Headers: map[string]string{"X": "a\nb"}}, `headers: header "X": the value must be one line`},
+		{Options{Project: "a/b", Token: "x", CAFile: "/nonexistent/ca.pem"}, "ca_file: cannot read"},
+		{Options{Project: "a/b", Token: "x", APIURL: "https:///api"}, "api_url: "},
+		{Options{Project: "a/b", Token: "x", Timeout: -1}, "timeout: "},
 		{Options{Project: "a/b"}, "token_env: the token is empty"},
 		{Options{Project: "app", Token: "x"}, `project: "app" is not a project path`},
 		{Options{Project: "a//b", Token: "x"}, `project: "a//b" is not`},

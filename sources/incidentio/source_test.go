@@ -264,6 +264,19 @@ func TestValidate(t *testing.T) {
 	if err := o.Validate(); err == nil || !strings.HasPrefix(err.Error(), "token_env:") {
 		t.Errorf("no token: %v", err)
 	}
+	for _, c := range []struct {
+		o    Options
+		want string
+	}{
+		{Options{Token: "x", Headers: map[string]string{"A B": "1"}}, `headers: "A B" is not a valid header name`},
+		{Options{Token: "x", CAFile: "/nonexistent/ca.pem"}, "ca_file: cannot read"},
+		{Options{Token: "x", APIURL: "ftp://api.incident.io"}, "api_url: "},
+		{Options{Token: "x", MaxBytes: -1}, "max_bytes: "},
+	} {
+		if err := c.o.Validate(); err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %q", c.o, err, c.want)
+		}
+	}
 	o = Options{Token: "x"}
 	if err := o.Validate(); err != nil || o.Started != DefaultStarted || o.Detected != DefaultDetected ||
 		o.Acknowledged != DefaultAcknowledged || o.Resolved != DefaultResolved || o.APIURL != DefaultAPIURL || o.History != MinHistory {

@@ -426,6 +426,11 @@ func TestValidate(t *testing.T) {
 		{Options{Token: "x", ServiceIDs: []string{"P1", ""}}, "service_ids: element 2"},
 		{Options{Token: "x", ServiceIDs: []string{"P1/../x"}}, "service_ids: element 1"},
 		{Options{Token: "x", History: -1}, "history:"},
+		{Options{Token: "x", Timeout: -1}, "timeout: "},
+		{Options{Token: "x", MaxBytes: -1}, "max_bytes: "},
+		{Options{Token: "x", Headers: map[string]string{"A B": "1"}}, `headers: "A B" is not a valid header name`},
+		{Options{Token: "x", CAFile: "/nonexistent/ca.pem"}, "ca_file: cannot read /nonexistent/ca.pem"},
+		{Options{Token: "x", APIURL: "api.pagerduty.com"}, "api_url: "},
 	} {
 		err := c.o.Validate()
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {

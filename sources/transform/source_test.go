@@ -336,6 +336,11 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{Options{URL: "https://x", Transform: ".a |"}, "transform: line 1, column 4: unexpected EOF"},
 		{Options{URL: "https://x", Transform: ".", Paginate: Paginate{Style: "cursor"}}, `paginate: style cursor needs the key "next"`},
 		{Options{URL: "https://x", Transform: ".", Headers: map[string]string{"host": "y"}}, "headers: Host"},
+		{Options{URL: "https://x", Transform: ".", Headers: map[string]string{"A B": "y"}}, `headers: "A B" is not a valid header name`},
+		{Options{URL: "https://x", Transform: ".", CAFile: "/nonexistent/ca.pem"}, "ca_file: cannot read"},
+		{Options{URL: "https://x", Transform: ".", BearerToken: "a\nb"}, "bearer_token_env: "},
+		{Options{URL: "https://x", Transform: ".", Timeout: -1}, "timeout: "},
+		{Options{URL: "https://x", Transform: ".", MaxBytes: -1}, "max_bytes: "},
 	} {
 		if err := c.o.Validate(); err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%+v: got %v, want %q", c.o, err, c.want)
