@@ -463,7 +463,7 @@ func (p *configParser) checkSource(prefix, what string, s *SourceConfig) error {
 		}
 		o := httpOptions(*s, "")
 		if err = o.Validate(); err == nil {
-			s.Timeout, s.MaxBytes = o.Timeout, o.MaxBytes // the defaults, for messages
+			s.Timeout, s.MaxBytes = o.Timeout, o.MaxBytes // with the defaults filled in
 		}
 	case "demo":
 		o := demoOptions(*s, nil)
