@@ -230,7 +230,7 @@ func TestLinksByTime(t *testing.T) {
 			}
 			ds := Merge(&b)
 			r := Compute(ds, q)
-			fs := FailingDeployments(ds, q)
+			fs := Compute(ds, q).Populations().ChangeFailureRate.Failures
 			if got := failureString(fs); got != c.fails {
 				t.Errorf("failing deployments = %q, want %q", got, c.fails)
 			}
@@ -301,7 +301,7 @@ func TestLinksAgainstDefinition(t *testing.T) {
 			checkStats(t, fmt.Sprintf("round %d recovery", round), w.m.FailedDeploymentRecoveryTime.Stats, wantFDRT)
 			if w.end == StampOf(end) {
 				var got []string
-				for _, f := range FailingDeployments(ds, q) {
+				for _, f := range Compute(ds, q).Populations().ChangeFailureRate.Failures {
 					got = append(got, f.ID)
 				}
 				slices.Sort(got)
