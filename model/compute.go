@@ -251,18 +251,24 @@ func leadTime(ds *Dataset, counted []bool, w window, ex *explanation) (TieredSta
 			}
 		}
 	}
-	var durs []int64
-	var days []int32
+	// The keys that count first, then their durations and days in lists
+	// sized once: a year of a large dataset has millions of changes.
+	var keys []int32
 	for k, f := range first {
-		if f == NoStamp || !w.contains(f) || committed[k] == NoStamp {
-			continue
+		if f != NoStamp && w.contains(f) && committed[k] != NoStamp && f.Sub(committed[k]) >= 0 {
+			keys = append(keys, int32(k))
 		}
-		if d := f.Sub(committed[k]); d >= 0 {
-			durs = append(durs, d)
-			days = append(days, int32(w.dayIndex(f)))
-			if ex != nil {
-				ex.changes = append(ex.changes, change{key: int32(k), dep: firstDep[k], committed: committed[k], dur: d})
-			}
+	}
+	durs := make([]int64, len(keys))
+	days := make([]int32, len(keys))
+	for i, k := range keys {
+		durs[i] = first[k].Sub(committed[k])
+		days[i] = int32(w.dayIndex(first[k]))
+	}
+	if ex != nil {
+		ex.changes = make([]change, len(keys))
+		for i, k := range keys {
+			ex.changes[i] = change{key: k, dep: firstDep[k], committed: committed[k]}
 		}
 	}
 	daily := dailyMedians(durs, days, w.days)

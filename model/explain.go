@@ -59,12 +59,12 @@ type explanation struct {
 // incDep is an incident and the deployment it names or is linked to.
 type incDep struct{ inc, dep int32 }
 
-// change is a lead-time key with its first counted deployment, earliest
-// commit time and lead time in nanoseconds.
+// change is a counted lead-time key with its first counted deployment
+// and earliest commit time: its lead time is the one from the commit to
+// the deployment's finished_at.
 type change struct {
 	key, dep  int32
 	committed Stamp
-	dur       int64
 }
 
 // record is an incident and its duration in nanoseconds.
@@ -158,7 +158,7 @@ func (ex *explanation) leadTime() LeadTimePopulation {
 		j := slices.Index(ds.commitKey[start[c.dep]:start[c.dep+1]], uint32(c.key))
 		p.Changes = append(p.Changes, LeadTimeChange{Service: d.Service, SHA: d.Commits[j].SHA,
 			CommittedAt: c.committed.Time(), DeploymentID: d.ID, DeployedAt: d.FinishedAt.Time(),
-			Seconds: seconds(c.dur)})
+			Seconds: seconds(d.FinishedAt.Sub(c.committed))})
 	}
 	slices.SortFunc(p.Changes, func(a, b LeadTimeChange) int {
 		return cmp.Or(a.DeployedAt.Compare(b.DeployedAt), strings.Compare(a.Service, b.Service),
