@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// failureString renders FailingDeployments compactly for comparison:
+// failureString renders the failing deployments (Populations) compactly for comparison:
 // "id[R]:INC/t,INC/id" (R: rolled back; /t: linked by time, /id: by
 // deployment_id).
 func failureString(fs []FailingDeployment) string {
@@ -248,7 +248,7 @@ func TestLinksByTime(t *testing.T) {
 	}
 }
 
-// TestLinksAgainstDefinition compares Compute and FailingDeployments with
+// TestLinksAgainstDefinition compares Compute and its failing deployments with
 // a direct reading of SPEC §3 (every deployment tried for every incident)
 // over random small datasets full of ties, filters and edge times.
 func TestLinksAgainstDefinition(t *testing.T) {
