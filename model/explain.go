@@ -269,24 +269,29 @@ func incidentRecord(in *Incident, w window) IncidentRecord {
 func (ex *explanation) latestDeployments() []LatestDeployment {
 	idx := ex.latest.sorted()
 	out := make([]LatestDeployment, len(idx))
+	leads := make([]float64, len(idx)) // CommitLead points into it
+	var buf []int64
 	for k, i := range idx {
 		d := &ex.ds.Deployments[i]
 		out[k] = LatestDeployment{ID: d.ID, Service: d.Service, Environment: d.Environment,
-			FinishedAt: d.FinishedAt.Time(), Status: d.Status, CommitLead: commitLead(d, ex.w.end)}
+			FinishedAt: d.FinishedAt.Time(), Status: d.Status}
+		if buf = commitLeads(buf[:0], d, ex.w.end); len(buf) > 0 {
+			leads[k], _ = quantiles(buf, nanosPerSecond)
+			out[k].CommitLead = &leads[k]
+		}
 	}
 	return out
 }
 
-// commitLead is the median time from commit to d over d's commits known
-// as of end and not later than d.
-func commitLead(d *Deployment, end Stamp) *float64 {
-	var durs []int64
+// commitLeads appends to buf the times from commit to d of d's commits
+// known as of end and not later than d: CommitLead is their median.
+func commitLeads(buf []int64, d *Deployment, end Stamp) []int64 {
 	for _, c := range d.Commits {
 		if c.CommittedAt != NoStamp && c.CommittedAt <= end && c.CommittedAt <= d.FinishedAt {
-			durs = append(durs, d.FinishedAt.Sub(c.CommittedAt))
+			buf = append(buf, d.FinishedAt.Sub(c.CommittedAt))
 		}
 	}
-	return durationStats(durs).Median
+	return buf
 }
 
 // recentlyResolved is the incidents panel's resolved list.

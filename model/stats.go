@@ -26,23 +26,28 @@ func summarize[T int64 | float64](xs []T, unit float64) Stats {
 		sum += float64(d)
 	}
 	mean := sum / float64(n) / unit
+	median, p90 := quantiles(xs, unit)
+	return Stats{Count: n, Median: &median, Mean: &mean, P90: &p90}
+}
+
+// quantiles returns the median and the nearest-rank p90 of xs (not
+// empty) divided by unit. It reorders xs.
+func quantiles[T int64 | float64](xs []T, unit float64) (median, p90 float64) {
+	n := len(xs)
 	// p90 is nearest-rank: rank ceil(0.9 n), 1-based; in integers that is
 	// (9n+9)/10.
-	p90 := float64(selectKth(xs, (9*n+9)/10-1)) / unit
-	var median float64
+	p90 = float64(selectKth(xs, (9*n+9)/10-1)) / unit
 	if n%2 == 1 {
-		median = float64(selectKth(xs, n/2)) / unit
-	} else {
-		hi := selectKth(xs, n/2)
-		// After selecting n/2, everything left of it is ≤ it: the
-		// largest of those is the other middle value.
-		lo := xs[0]
-		for _, d := range xs[1 : n/2] {
-			lo = max(lo, d)
-		}
-		median = (float64(lo) + float64(hi)) / 2 / unit
+		return float64(selectKth(xs, n/2)) / unit, p90
 	}
-	return Stats{Count: n, Median: &median, Mean: &mean, P90: &p90}
+	hi := selectKth(xs, n/2)
+	// After selecting n/2, everything left of it is ≤ it: the largest of
+	// those is the other middle value.
+	lo := xs[0]
+	for _, d := range xs[1 : n/2] {
+		lo = max(lo, d)
+	}
+	return (float64(lo) + float64(hi)) / 2 / unit, p90
 }
 
 // selectKth reorders a so that a[k] holds the k-th smallest value (0-based),
