@@ -8,23 +8,33 @@ import (
 
 const nsPerDay = int64(24 * time.Hour)
 
-// filter is a Query resolved against one Dataset: which service and
-// environment indexes pass.
+// filter is a Query resolved against one Dataset: which records pass the
+// filters of SPEC §2. It is the only place the query's filters meet the
+// records; everything after asks depOK and incOK.
 type filter struct {
-	svcOK []bool // by Dataset.services index
-	envOK []bool // by Dataset.envs index
+	depOK []bool // by deployment index: service and environment pass
+	incOK []bool // by incident index: service passes
 	dms   Severity
 }
 
-// newFilter resolves q (normalised) against ds.
+// newFilter resolves q (normalised) against ds: every distinct service
+// and environment is matched once, then every record looks its own up.
 func newFilter(ds *Dataset, q Query) filter {
-	f := filter{svcOK: make([]bool, len(ds.services)), envOK: make([]bool, len(ds.envs)),
-		dms: Severity(q.DowntimeMaxSeverity)}
+	svcOK := make([]bool, len(ds.services))
 	for i, s := range ds.services {
-		f.svcOK[i] = q.MatchService(s)
+		svcOK[i] = q.MatchService(s)
 	}
+	envOK := make([]bool, len(ds.envs))
 	for i, e := range ds.envs {
-		f.envOK[i] = q.MatchEnvironment(e)
+		envOK[i] = q.MatchEnvironment(e)
+	}
+	f := filter{depOK: make([]bool, len(ds.Deployments)), incOK: make([]bool, len(ds.Incidents)),
+		dms: Severity(q.DowntimeMaxSeverity)}
+	for i := range f.depOK {
+		f.depOK[i] = envOK[ds.depEnv[i]] && svcOK[ds.depSvc[i]]
+	}
+	for i := range f.incOK {
+		f.incOK[i] = svcOK[ds.incSvc[i]]
 	}
 	return f
 }
@@ -134,7 +144,7 @@ func countedDeployments(ds *Dataset, f filter, w window, ex *explanation) []bool
 	}
 	for i := range ds.Deployments {
 		d := &ds.Deployments[i]
-		passes := d.FinishedAt <= w.end && f.envOK[ds.depEnv[i]] && f.svcOK[ds.depSvc[i]]
+		passes := d.FinishedAt <= w.end && f.depOK[i]
 		counted[i] = passes && d.Status != StatusFailed
 		if passes && latest != nil {
 			latest.offer(int32(i))
@@ -284,7 +294,7 @@ func restore(ds *Dataset, f filter, lk links, counted []bool, w window, ex *expl
 	var days []int32
 	for i := range ds.Incidents {
 		in := &ds.Incidents[i]
-		if !f.svcOK[ds.incSvc[i]] || !w.contains(in.StartedAt) {
+		if !f.incOK[i] || !w.contains(in.StartedAt) {
 			continue
 		}
 		res := w.asOf(in.ResolvedAt)
@@ -349,7 +359,7 @@ func incidents(ds *Dataset, f filter, w window, ex *explanation) Incidents {
 	var down [][2]Stamp
 	for i := range ds.Incidents {
 		in := &ds.Incidents[i]
-		if !f.svcOK[ds.incSvc[i]] || in.StartedAt > w.end {
+		if !f.incOK[i] || in.StartedAt > w.end {
 			continue
 		}
 		res := w.asOf(in.ResolvedAt)
@@ -452,7 +462,7 @@ func openIncidentList(ds *Dataset, f filter, end Stamp) []*Incident {
 	var open []*Incident
 	for i := range ds.Incidents {
 		in := &ds.Incidents[i]
-		if f.svcOK[ds.incSvc[i]] && in.StartedAt <= end && (in.ResolvedAt == NoStamp || in.ResolvedAt > end) {
+		if f.incOK[i] && in.StartedAt <= end && (in.ResolvedAt == NoStamp || in.ResolvedAt > end) {
 			open = append(open, in)
 		}
 	}
