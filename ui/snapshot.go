@@ -34,10 +34,9 @@ type deployItem struct {
 // resolvedRow is a recently resolved incident. Its texts are for display:
 // made printable (model.Printable).
 type resolvedRow struct {
-	severity       model.Severity
-	service, title string
-	started        time.Time
-	resolved       time.Time
+	severity          model.Severity
+	service, title    string
+	started, resolved time.Time
 }
 
 // deployRow is one line of the deployments feed. Its texts are for
