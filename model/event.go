@@ -260,3 +260,21 @@ type Batch struct {
 	Deployments []Deployment
 	Incidents   []Incident
 }
+
+// MarshalText makes a Severity its name in JSON: "SEV1"…"SEV5", "unknown".
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads what MarshalText writes (and every name
+// SeverityFromString knows); anything else is unknown.
+func (s *Severity) UnmarshalText(b []byte) error {
+	*s = SeverityFromString(string(b))
+	return nil
+}
+
+// Rank orders severities worst first: 1–5, unknown last (6).
+func (s Severity) Rank() int {
+	if s < 1 || s > 5 {
+		return 6
+	}
+	return int(s)
+}

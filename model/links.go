@@ -40,12 +40,15 @@ func newLinks(ds *Dataset, f filter, limit time.Duration) links {
 	var caused []Stamp
 	for s := range len(ds.services) {
 		incs := tl.incs[tl.incStart[s]:tl.incStart[s+1]]
-		if len(incs) == 0 || !f.svcOK[s] {
+		if len(incs) == 0 {
 			continue
 		}
 		deps := tl.deps[tl.depStart[s]:tl.depStart[s+1]]
 		j, last := 0, -1
 		for _, in := range incs {
+			if !f.incOK[in.idx] {
+				continue
+			}
 			st := in.at
 			// Deployments more than the limit before this incident can
 			// link neither it nor a later one (incs is by start).
@@ -53,7 +56,7 @@ func newLinks(ds *Dataset, f filter, limit time.Duration) links {
 				j, last = k, -1
 			}
 			for ; j < len(deps) && deps[j].at <= st; j++ {
-				if d := &deps[j]; d.shipped && f.envOK[d.env] {
+				if d := &deps[j]; d.shipped && f.depOK[d.idx] {
 					last = j // deps is by time, then id: the last wins ties
 				}
 			}
@@ -124,7 +127,6 @@ type timelineInc struct {
 type timelineDep struct {
 	at      Stamp
 	idx     int32
-	env     uint32
 	shipped bool // success or rolled_back
 }
 
@@ -178,7 +180,7 @@ func buildTimeline(ds *Dataset) timeline {
 			continue
 		}
 		d := &ds.Deployments[i]
-		tl.deps[next[s]] = timelineDep{at: d.FinishedAt, idx: int32(i), env: ds.depEnv[i], shipped: d.Status != StatusFailed}
+		tl.deps[next[s]] = timelineDep{at: d.FinishedAt, idx: int32(i), shipped: d.Status != StatusFailed}
 		next[s]++
 	}
 	next = slices.Clone(tl.incStart[:n])

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// failureString renders FailingDeployments compactly for comparison:
+// failureString renders the failing deployments (Populations) compactly for comparison:
 // "id[R]:INC/t,INC/id" (R: rolled back; /t: linked by time, /id: by
 // deployment_id).
 func failureString(fs []FailingDeployment) string {
@@ -230,7 +230,7 @@ func TestLinksByTime(t *testing.T) {
 			}
 			ds := Merge(&b)
 			r := Compute(ds, q)
-			fs := FailingDeployments(ds, q)
+			fs := Compute(ds, q).Populations().ChangeFailureRate.Failures
 			if got := failureString(fs); got != c.fails {
 				t.Errorf("failing deployments = %q, want %q", got, c.fails)
 			}
@@ -248,7 +248,7 @@ func TestLinksByTime(t *testing.T) {
 	}
 }
 
-// TestLinksAgainstDefinition compares Compute and FailingDeployments with
+// TestLinksAgainstDefinition compares Compute and its failing deployments with
 // a direct reading of SPEC §3 (every deployment tried for every incident)
 // over random small datasets full of ties, filters and edge times.
 func TestLinksAgainstDefinition(t *testing.T) {
@@ -301,7 +301,7 @@ func TestLinksAgainstDefinition(t *testing.T) {
 			checkStats(t, fmt.Sprintf("round %d recovery", round), w.m.FailedDeploymentRecoveryTime.Stats, wantFDRT)
 			if w.end == StampOf(end) {
 				var got []string
-				for _, f := range FailingDeployments(ds, q) {
+				for _, f := range Compute(ds, q).Populations().ChangeFailureRate.Failures {
 					got = append(got, f.ID)
 				}
 				slices.Sort(got)

@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,11 +55,18 @@ func sameStats(t *testing.T, what string, got, want model.Stats) {
 }
 
 // checkAgainstReport proves that every number of Compute's window follows
-// from Explain's populations.
+// from the populations Compute keeps, and that those populations are the
+// ones a direct reading of SPEC §2–3 finds (textbookPopulations).
 func checkAgainstReport(t *testing.T, ds *model.Dataset, q model.Query) {
 	t.Helper()
 	r := model.Compute(ds, q)
-	p := model.Explain(ds, q)
+	p := r.Populations()
+	got, _ := json.MarshalIndent(p, "", " ")
+	want, _ := json.MarshalIndent(textbookPopulations(ds, q), "", " ")
+	if string(got) != string(want) {
+		t.Errorf("populations differ from the textbook's\n got %s\nwant %s", got, want)
+	}
+	checkPanels(t, ds, q, r)
 
 	// Deployment frequency: the counted deployments, per day.
 	df := r.DeploymentFrequency
@@ -131,7 +140,7 @@ func checkAgainstReport(t *testing.T, ds *model.Dataset, q model.Query) {
 	bySev := map[string]int{"SEV1": 0, "SEV2": 0, "SEV3": 0, "SEV4": 0, "SEV5": 0, "unknown": 0}
 	var det, ack []time.Duration
 	for _, in := range inc.Incidents {
-		bySev[in.Severity]++
+		bySev[in.Severity.String()]++
 		if in.DetectSeconds != nil {
 			det = append(det, in.DetectedAt.Sub(in.StartedAt))
 		}
@@ -161,7 +170,7 @@ func checkAgainstReport(t *testing.T, ds *model.Dataset, q model.Query) {
 }
 
 // unionSeconds is the length of the union of the intervals (sorted by
-// From, as Explain lists them).
+// From, as Populations lists them).
 func unionSeconds(iv []model.DowntimeInterval) float64 {
 	var total time.Duration
 	var lo, hi time.Time
@@ -227,7 +236,7 @@ func TestPopulationsAgreeOnConformanceData(t *testing.T) {
 		t.Run(d.Name(), func(t *testing.T) {
 			checkAgainstReport(t, ds, q)
 			// Every case has something to explain.
-			if p := model.Explain(ds, q); len(p.DeploymentFrequency.Deployments) == 0 {
+			if p := model.Compute(ds, q).Populations(); len(p.DeploymentFrequency.Deployments) == 0 {
 				t.Error("no counted deployments")
 			}
 		})
@@ -308,7 +317,7 @@ func TestLeadTimeChangeFirstDeployment(t *testing.T) {
 		{ID: "d-1", Service: "api", Environment: "production", FinishedAt: at(-6), Commits: c, Status: model.StatusFailed},
 		{ID: "d-3", Service: "web", Environment: "production", FinishedAt: at(-1), Commits: c},
 	}})
-	p := model.Explain(ds, model.Query{End: end, Days: 1})
+	p := model.Compute(ds, model.Query{End: end, Days: 1}).Populations()
 	got := fmt.Sprint(p.LeadTime.Changes)
 	want := []model.LeadTimeChange{
 		{Service: "api", SHA: "abc", CommittedAt: at(-10).Time(), DeploymentID: "d-2", DeployedAt: at(-5).Time(), Seconds: 5 * 3600},
@@ -316,5 +325,298 @@ func TestLeadTimeChangeFirstDeployment(t *testing.T) {
 	}
 	if got != fmt.Sprint(want) {
 		t.Errorf("changes\n got %v\nwant %v", got, want)
+	}
+}
+
+// textbookPopulations finds the populations of q's window straight from
+// the words of SPEC §2–3: every record tried against every rule, no
+// indexes, no shared code with Compute but the Query's own normalisation.
+func textbookPopulations(ds *model.Dataset, q model.Query) *model.Populations {
+	q = q.Normalized()
+	e := model.StampOf(q.End)
+	s := e - model.Stamp(int64(q.Days)*int64(24*time.Hour))
+	inWindow := func(t model.Stamp) bool { return t > s && t <= e }
+	asOf := func(t model.Stamp) model.Stamp {
+		if t > e {
+			return model.NoStamp
+		}
+		return t
+	}
+	ptr := func(t model.Stamp) *time.Time {
+		if t == model.NoStamp {
+			return nil
+		}
+		v := t.Time()
+		return &v
+	}
+	secs := func(d int64) float64 { return float64(d) / 1e9 }
+	svcOK := func(svc string) bool { return len(q.Services) == 0 || (svc != "" && slices.Contains(q.Services, svc)) }
+	counted := func(d *model.Deployment) bool {
+		return d.FinishedAt <= e && d.Status != model.StatusFailed && svcOK(d.Service) &&
+			slices.ContainsFunc(q.Environments, func(x string) bool { return strings.EqualFold(x, d.Environment) })
+	}
+	byTimeID := func(a, b time.Time, x, y string) int { return cmp.Or(a.Compare(b), strings.Compare(x, y)) }
+	target := func(in *model.Incident) *model.Deployment {
+		if in.DeploymentID != "" {
+			d, _ := ds.DeploymentByID(in.DeploymentID)
+			return d
+		}
+		var best *model.Deployment
+		for i := range ds.Deployments {
+			d := &ds.Deployments[i]
+			if q.LinkWithin <= 0 || in.Service == "" || d.Service != in.Service || !counted(d) ||
+				d.FinishedAt > in.StartedAt || in.StartedAt.Sub(d.FinishedAt) > int64(q.LinkWithin) {
+				continue
+			}
+			if best == nil || cmp.Or(cmp.Compare(d.FinishedAt, best.FinishedAt), strings.Compare(d.ID, best.ID)) > 0 {
+				best = d
+			}
+		}
+		return best
+	}
+	p := &model.Populations{}
+
+	// Deployment frequency and change failure rate.
+	p.DeploymentFrequency.Deployments = []model.CountedDeployment{}
+	p.ChangeFailureRate.Failures = []model.FailingDeployment{}
+	for day := range q.Days {
+		lo := s + model.Stamp(int64(day)*int64(24*time.Hour))
+		hi := lo + model.Stamp(24*time.Hour)
+		n := 0
+		for i := range ds.Deployments {
+			if d := &ds.Deployments[i]; counted(d) && d.FinishedAt > lo && d.FinishedAt <= hi {
+				n++
+			}
+		}
+		p.DeploymentFrequency.Daily = append(p.DeploymentFrequency.Daily, model.DayCount{Start: lo.Time(), End: hi.Time(), Count: n})
+	}
+	for i := range ds.Deployments {
+		d := &ds.Deployments[i]
+		if !counted(d) || !inWindow(d.FinishedAt) {
+			continue
+		}
+		p.DeploymentFrequency.Deployments = append(p.DeploymentFrequency.Deployments, model.CountedDeployment{
+			ID: d.ID, Service: d.Service, Environment: d.Environment, FinishedAt: d.FinishedAt.Time(), Status: d.Status.String()})
+		f := model.FailingDeployment{ID: d.ID, Service: d.Service, Environment: d.Environment,
+			FinishedAt: d.FinishedAt.Time(), RolledBack: d.Status == model.StatusRolledBack, Links: []model.FailureLink{}}
+		for j := range ds.Incidents {
+			if in := &ds.Incidents[j]; in.StartedAt <= e && target(in) == d {
+				f.Links = append(f.Links, model.FailureLink{IncidentID: in.ID, StartedAt: in.StartedAt.Time(), ByTime: in.DeploymentID == ""})
+			}
+		}
+		slices.SortFunc(f.Links, func(a, b model.FailureLink) int {
+			return byTimeID(a.StartedAt, b.StartedAt, a.IncidentID, b.IncidentID)
+		})
+		if f.RolledBack || len(f.Links) > 0 {
+			p.ChangeFailureRate.Failures = append(p.ChangeFailureRate.Failures, f)
+		}
+	}
+	slices.SortFunc(p.DeploymentFrequency.Deployments, func(a, b model.CountedDeployment) int {
+		return byTimeID(a.FinishedAt, b.FinishedAt, a.ID, b.ID)
+	})
+	slices.SortFunc(p.ChangeFailureRate.Failures, func(a, b model.FailingDeployment) int {
+		return byTimeID(a.FinishedAt, b.FinishedAt, a.ID, b.ID)
+	})
+
+	// Lead time: every (service, sha) of the counted deployments.
+	type key struct{ svc, sha string }
+	first := map[key]*model.Deployment{}
+	committed := map[key]model.Stamp{}
+	for i := range ds.Deployments {
+		d := &ds.Deployments[i]
+		if !counted(d) {
+			continue
+		}
+		for _, c := range d.Commits {
+			k := key{d.Service, c.SHA}
+			if f := first[k]; f == nil || d.FinishedAt < f.FinishedAt || (d.FinishedAt == f.FinishedAt && d.ID < f.ID) {
+				first[k] = d
+			}
+			if c.CommittedAt != model.NoStamp && c.CommittedAt <= e {
+				if cur, ok := committed[k]; !ok || c.CommittedAt < cur {
+					committed[k] = c.CommittedAt
+				}
+			}
+		}
+	}
+	p.LeadTime.Changes = []model.LeadTimeChange{}
+	for k, d := range first {
+		c, ok := committed[k]
+		if !ok || !inWindow(d.FinishedAt) || d.FinishedAt < c {
+			continue
+		}
+		p.LeadTime.Changes = append(p.LeadTime.Changes, model.LeadTimeChange{Service: k.svc, SHA: k.sha,
+			CommittedAt: c.Time(), DeploymentID: d.ID, DeployedAt: d.FinishedAt.Time(), Seconds: secs(d.FinishedAt.Sub(c))})
+	}
+	slices.SortFunc(p.LeadTime.Changes, func(a, b model.LeadTimeChange) int {
+		return cmp.Or(a.DeployedAt.Compare(b.DeployedAt), strings.Compare(a.Service, b.Service), strings.Compare(a.SHA, b.SHA))
+	})
+
+	// Incidents: restore, recovery, the incidents block.
+	p.TimeToRestore.Incidents = []model.RestoredIncident{}
+	p.FailedDeploymentRecoveryTime.Incidents = []model.RecoveredIncident{}
+	p.Incidents = model.IncidentPopulation{Incidents: []model.IncidentRecord{}, Open: []model.OpenIncident{}, Downtime: []model.DowntimeInterval{}}
+	for i := range ds.Incidents {
+		in := &ds.Incidents[i]
+		if !svcOK(in.Service) || in.StartedAt > e {
+			continue
+		}
+		res := asOf(in.ResolvedAt)
+		if res == model.NoStamp {
+			ack := asOf(in.AcknowledgedAt)
+			p.Incidents.Open = append(p.Incidents.Open, model.OpenIncident{ID: in.ID, Service: in.Service, Title: in.Title,
+				Severity: in.Severity, StartedAt: in.StartedAt.Time(), Acknowledged: ack != model.NoStamp, AcknowledgedAt: ptr(ack)})
+		}
+		if in.Severity >= 1 && int(in.Severity) <= q.DowntimeMaxSeverity {
+			lo, hi := max(in.StartedAt, s), e
+			if res != model.NoStamp {
+				hi = min(res, e)
+			}
+			if hi > lo {
+				p.Incidents.Downtime = append(p.Incidents.Downtime, model.DowntimeInterval{ID: in.ID, Severity: in.Severity, From: lo.Time(), To: hi.Time()})
+			}
+		}
+		if !inWindow(in.StartedAt) {
+			continue
+		}
+		det, ack := asOf(in.DetectedAt), asOf(in.AcknowledgedAt)
+		rec := model.IncidentRecord{ID: in.ID, Service: in.Service, Title: in.Title, Severity: in.Severity,
+			StartedAt: in.StartedAt.Time(), DetectedAt: ptr(det), AcknowledgedAt: ptr(ack), ResolvedAt: ptr(res)}
+		if det != model.NoStamp && det >= in.StartedAt {
+			v := secs(det.Sub(in.StartedAt))
+			rec.DetectSeconds = &v
+		}
+		if det != model.NoStamp && ack != model.NoStamp && ack >= det {
+			v := secs(ack.Sub(det))
+			rec.AcknowledgeSeconds = &v
+		}
+		p.Incidents.Incidents = append(p.Incidents.Incidents, rec)
+		if res == model.NoStamp {
+			continue
+		}
+		if res >= in.StartedAt {
+			p.TimeToRestore.Incidents = append(p.TimeToRestore.Incidents, model.RestoredIncident{ID: in.ID, Service: in.Service,
+				Title: in.Title, Severity: in.Severity, StartedAt: in.StartedAt.Time(), ResolvedAt: res.Time(), Seconds: secs(res.Sub(in.StartedAt))})
+		}
+		if d := target(in); d != nil && counted(d) && res >= d.FinishedAt {
+			p.FailedDeploymentRecoveryTime.Incidents = append(p.FailedDeploymentRecoveryTime.Incidents, model.RecoveredIncident{
+				ID: in.ID, Service: in.Service, DeploymentID: d.ID, DeployedAt: d.FinishedAt.Time(), ByTime: in.DeploymentID == "",
+				StartedAt: in.StartedAt.Time(), ResolvedAt: res.Time(), Seconds: secs(res.Sub(d.FinishedAt))})
+		}
+	}
+	slices.SortFunc(p.TimeToRestore.Incidents, func(a, b model.RestoredIncident) int { return byTimeID(a.StartedAt, b.StartedAt, a.ID, b.ID) })
+	slices.SortFunc(p.FailedDeploymentRecoveryTime.Incidents, func(a, b model.RecoveredIncident) int {
+		return byTimeID(a.StartedAt, b.StartedAt, a.ID, b.ID)
+	})
+	slices.SortFunc(p.Incidents.Incidents, func(a, b model.IncidentRecord) int { return byTimeID(a.StartedAt, b.StartedAt, a.ID, b.ID) })
+	slices.SortFunc(p.Incidents.Downtime, func(a, b model.DowntimeInterval) int { return byTimeID(a.From, b.From, a.ID, b.ID) })
+	// Open: worst severity first (unknown last), then oldest, then by id.
+	slices.SortStableFunc(p.Incidents.Open, func(a, b model.OpenIncident) int {
+		return cmp.Or(cmp.Compare(a.Severity.Rank(), b.Severity.Rank()), byTimeID(a.StartedAt, b.StartedAt, a.ID, b.ID))
+	})
+	return p
+}
+
+// checkPanels compares the lists the dashboard's panels show with SPEC
+// §2's filters applied record by record and a full sort.
+func checkPanels(t *testing.T, ds *model.Dataset, q model.Query, r *model.Report) {
+	t.Helper()
+	q = q.Normalized()
+	e := model.StampOf(q.End)
+	s := e - model.Stamp(int64(q.Days)*int64(24*time.Hour))
+	svcOK := func(svc string) bool { return len(q.Services) == 0 || (svc != "" && slices.Contains(q.Services, svc)) }
+	deps := []model.LatestDeployment{}
+	for i := range ds.Deployments {
+		d := &ds.Deployments[i]
+		if d.FinishedAt > e || !svcOK(d.Service) ||
+			!slices.ContainsFunc(q.Environments, func(x string) bool { return strings.EqualFold(x, d.Environment) }) {
+			continue
+		}
+		var lead []time.Duration
+		for _, c := range d.Commits {
+			if c.CommittedAt != model.NoStamp && c.CommittedAt <= e && c.CommittedAt <= d.FinishedAt {
+				lead = append(lead, time.Duration(d.FinishedAt.Sub(c.CommittedAt)))
+			}
+		}
+		deps = append(deps, model.LatestDeployment{ID: d.ID, Service: d.Service, Environment: d.Environment,
+			FinishedAt: d.FinishedAt.Time(), Status: d.Status, CommitLead: statsOf(lead).Median})
+	}
+	slices.SortFunc(deps, func(a, b model.LatestDeployment) int { return -byTime(a.FinishedAt, b.FinishedAt, a.ID, b.ID) })
+	deps = deps[:min(len(deps), model.MaxLatestDeployments)]
+	if got, want := panelString(r.LatestDeployments), panelString(deps); got != want {
+		t.Errorf("latest deployments\n got %s\nwant %s", got, want)
+	}
+	res := []model.IncidentView{}
+	for i := range ds.Incidents {
+		in := &ds.Incidents[i]
+		if svcOK(in.Service) && in.StartedAt <= e && in.ResolvedAt != model.NoStamp && in.ResolvedAt > s && in.ResolvedAt <= e {
+			at := in.ResolvedAt.Time()
+			res = append(res, model.IncidentView{ID: in.ID, Service: in.Service, Title: in.Title, Severity: in.Severity,
+				StartedAt: in.StartedAt.Time(), ResolvedAt: &at, DeploymentID: in.DeploymentID})
+		}
+	}
+	slices.SortStableFunc(res, func(a, b model.IncidentView) int { return b.ResolvedAt.Compare(*a.ResolvedAt) })
+	res = res[:min(len(res), model.MaxRecentlyResolved)]
+	if got, want := panelString(r.RecentlyResolved), panelString(res); got != want {
+		t.Errorf("recently resolved\n got %s\nwant %s", got, want)
+	}
+}
+
+func byTime(a, b time.Time, x, y string) int { return cmp.Or(a.Compare(b), strings.Compare(x, y)) }
+
+// panelString renders a panel's rows with the values behind pointers.
+func panelString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestPanelsAreCapped: the panels' lists keep the newest rows only, in
+// order, with many ties.
+func TestPanelsAreCapped(t *testing.T) {
+	end := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(3, 4))
+	var b model.Batch
+	for i := range 3 * model.MaxLatestDeployments {
+		fin := model.StampOf(end.Add(-time.Duration(rng.IntN(200)) * time.Hour))
+		b.Deployments = append(b.Deployments, model.Deployment{ID: fmt.Sprintf("d-%d", i), Service: "a",
+			Environment: "production", FinishedAt: fin, Status: model.Status(rng.IntN(3)),
+			Commits: []model.Commit{{SHA: fmt.Sprint(i), CommittedAt: fin - model.Stamp(rng.IntN(5))*model.Stamp(time.Hour)}}})
+	}
+	for i := range 3 * model.MaxRecentlyResolved {
+		st := model.StampOf(end.Add(-time.Duration(rng.IntN(300)) * time.Hour))
+		b.Incidents = append(b.Incidents, model.Incident{ID: fmt.Sprintf("i-%d", i), Service: "a", Severity: 2,
+			StartedAt: st, ResolvedAt: st + model.Stamp(rng.IntN(3))*model.Stamp(time.Hour)})
+	}
+	ds := model.Merge(&b)
+	q := model.Query{End: end, Days: 30}
+	r := model.Compute(ds, q)
+	if len(r.LatestDeployments) != model.MaxLatestDeployments || len(r.RecentlyResolved) != model.MaxRecentlyResolved {
+		t.Fatalf("%d deployments, %d resolved", len(r.LatestDeployments), len(r.RecentlyResolved))
+	}
+	checkPanels(t, ds, q, r)
+}
+
+// TestPanelsNotInJSON: the panels' lists and the populations stay out of
+// the snapshot JSON.
+func TestPanelsNotInJSON(t *testing.T) {
+	end := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	ds := model.Merge(&model.Batch{Deployments: []model.Deployment{{ID: "d", Service: "a", Environment: "production",
+		FinishedAt: model.StampOf(end.Add(-time.Hour))}}})
+	r := model.Compute(ds, model.Query{End: end, Days: 1})
+	if len(r.LatestDeployments) != 1 || r.Populations() == nil {
+		t.Fatal("nothing to hide")
+	}
+	raw, _ := json.Marshal(r)
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"LatestDeployments", "RecentlyResolved", "latest_deployments", "populations"} {
+		if _, ok := m[k]; ok {
+			t.Errorf("the snapshot JSON has %q", k)
+		}
+	}
+	if (&model.Report{}).Populations() != nil {
+		t.Error("a report not made by Compute has populations")
 	}
 }

@@ -2,21 +2,6 @@ package model
 
 import "time"
 
-// Query says what to compute: the window end E, its length in whole days and
-// the filters of SPEC §2.
-type Query struct {
-	End                 time.Time
-	Days                int      // 1–366
-	Environments        []string // deployments only; empty means ["production"]; case-insensitive
-	Services            []string // empty: all; exact match
-	DowntimeMaxSeverity int      // 1–5; 0 means the default, 2
-	// LinkWithin is the limit of links by time (SPEC §3): an incident
-	// without deployment_id is linked to the latest counted deployment of
-	// its service that finished at most this long before it started.
-	// 0 (or less): off.
-	LinkWithin time.Duration
-}
-
 // Tier is a DORA performance cluster; "" stands for null.
 type Tier string
 
@@ -220,6 +205,20 @@ type Report struct {
 	Previous      *Metrics       `json:"previous"`
 	OpenIncidents []IncidentView `json:"open_incidents"`
 	Sources       []SourceReport `json:"sources"`
+
+	// LatestDeployments are the newest deployments passing the filters
+	// up to E, failed ones included, newest first (ties: the larger id
+	// first), at most MaxLatestDeployments: the deployments panel. Not
+	// in the snapshot JSON.
+	LatestDeployments []LatestDeployment `json:"-"`
+	// RecentlyResolved are the incidents passing the filters resolved in
+	// the window, newest resolution first, at most MaxRecentlyResolved:
+	// the incidents panel's resolved list. Not in the snapshot JSON.
+	RecentlyResolved []IncidentView `json:"-"`
+
+	// explain holds the records behind the window's numbers
+	// (Populations); nil for a report not made by Compute.
+	explain *explanation
 }
 
 // SourceReport is one entry of the report's "sources" list.
@@ -250,7 +249,7 @@ type IncidentView struct {
 	ID           string     `json:"id"`
 	Service      string     `json:"service"`
 	Title        string     `json:"title"`
-	Severity     string     `json:"severity"`
+	Severity     Severity   `json:"severity"`
 	StartedAt    time.Time  `json:"started_at"`
 	ResolvedAt   *time.Time `json:"resolved_at"`
 	DeploymentID string     `json:"deployment_id,omitempty"`

@@ -6,40 +6,55 @@ const nanosPerSecond = 1e9
 
 // durationStats computes a Stats block over durations in nanoseconds.
 // Negative durations must already be left out. It reorders ds.
-func durationStats(ds []int64) Stats {
-	n := len(ds)
+func durationStats(ds []int64) Stats { return summarize(ds, nanosPerSecond) }
+
+// SeriesStats computes the statistics of SPEC §3 (count, median, mean,
+// nearest-rank p90) over plain values, for series that are not durations
+// (per-day counts and rates). It reorders xs. The same code computes
+// every statistic of the report.
+func SeriesStats(xs []float64) Stats { return summarize(xs, 1) }
+
+// summarize is the statistics block of xs divided by unit. It reorders
+// xs.
+func summarize[T int64 | float64](xs []T, unit float64) Stats {
+	n := len(xs)
 	if n == 0 {
 		return Stats{}
 	}
 	var sum float64
-	for _, d := range ds {
+	for _, d := range xs {
 		sum += float64(d)
 	}
-	mean := sum / float64(n) / nanosPerSecond
+	mean := sum / float64(n) / unit
+	median, p90 := quantiles(xs, unit)
+	return Stats{Count: n, Median: &median, Mean: &mean, P90: &p90}
+}
+
+// quantiles returns the median and the nearest-rank p90 of xs (not
+// empty) divided by unit. It reorders xs.
+func quantiles[T int64 | float64](xs []T, unit float64) (median, p90 float64) {
+	n := len(xs)
 	// p90 is nearest-rank: rank ceil(0.9 n), 1-based; in integers that is
 	// (9n+9)/10.
-	p90 := float64(selectKth(ds, (9*n+9)/10-1)) / nanosPerSecond
-	var median float64
+	p90 = float64(selectKth(xs, (9*n+9)/10-1)) / unit
 	if n%2 == 1 {
-		median = float64(selectKth(ds, n/2)) / nanosPerSecond
-	} else {
-		hi := selectKth(ds, n/2)
-		// After selecting n/2, everything left of it is ≤ it: the
-		// largest of those is the other middle value.
-		lo := ds[0]
-		for _, d := range ds[1 : n/2] {
-			lo = max(lo, d)
-		}
-		median = (float64(lo) + float64(hi)) / 2 / nanosPerSecond
+		return float64(selectKth(xs, n/2)) / unit, p90
 	}
-	return Stats{Count: n, Median: &median, Mean: &mean, P90: &p90}
+	hi := selectKth(xs, n/2)
+	// After selecting n/2, everything left of it is ≤ it: the largest of
+	// those is the other middle value.
+	lo := xs[0]
+	for _, d := range xs[1 : n/2] {
+		lo = max(lo, d)
+	}
+	return (float64(lo) + float64(hi)) / 2 / unit, p90
 }
 
 // selectKth reorders a so that a[k] holds the k-th smallest value (0-based),
 // everything before it is ≤ a[k] and everything after ≥ a[k], and returns
 // a[k]. Expected linear time (quickselect with median-of-three pivots,
 // falling back to insertion sort on short ranges).
-func selectKth(a []int64, k int) int64 {
+func selectKth[T int64 | float64](a []T, k int) T {
 	lo, hi := 0, len(a)-1
 	for hi-lo > 16 {
 		mid := lo + (hi-lo)/2

@@ -57,7 +57,7 @@ func TestProgramFlow(t *testing.T) {
 		t.Error("full help is not shown after ?")
 	}
 	s := final.c.snap
-	if s == nil || s.q.days != 90 || s.report.Window.Days != 90 {
+	if s == nil || s.q.Days != 90 || s.report.Window.Days != 90 {
 		t.Errorf("final window is not 90 days: %+v", s.q)
 	}
 	if !slices.Equal(s.report.Filters.Services, []string{"auth"}) {
@@ -106,12 +106,12 @@ func TestStaleResultsAreDropped(t *testing.T) {
 	if !ok {
 		t.Fatalf("computation returned %T", msg)
 	}
-	if res.snap.q.days != 90 {
-		t.Fatalf("first computation was for %d days", res.snap.q.days)
+	if res.snap.q.Days != 90 {
+		t.Fatalf("first computation was for %d days", res.snap.q.Days)
 	}
 	_, next := m.Update(res)
-	if m.c.snap.q.days != 30 {
-		t.Errorf("the superseded 90-day result was shown (window %d)", m.c.snap.q.days)
+	if m.c.snap.q.Days != 30 {
+		t.Errorf("the superseded 90-day result was shown (window %d)", m.c.snap.q.Days)
 	}
 	if next == nil {
 		t.Fatal("the pending request was not started")

@@ -122,7 +122,7 @@ func (m *Model) tinyMetric(id metricID, w int) string {
 
 // tinyIncident is an incident in the fewest cells, the age early so that
 // a cut keeps it: "SEV1 47m checkout 5xx on /pay".
-func (m *Model) tinyIncident(sev, service, title string, started time.Time) string {
+func (m *Model) tinyIncident(sev model.Severity, service, title string, started time.Time) string {
 	st := m.c.st
 	return st.sevStyle(sev).Render(sevLabel(sev)) + " " + st.text.Render(ago(m.c.now, started)) + " " +
 		model.Printable(service) + " " + model.Printable(title)

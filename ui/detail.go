@@ -2,7 +2,6 @@ package ui
 
 import (
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +55,7 @@ func (d *detail) view(w, h int, size sizeClass) []string {
 	inner = append(inner, d.figures(s.report)...)
 	inner = append(inner, "tiers       "+d.thresholds(hd.tier))
 	if chartH := h - 2 - len(inner) - 2; chartH >= 3 {
-		inner = append(inner, "", st.title.Render(seriesNames[d.metric]+", "+windowLabel(s.q.days)))
+		inner = append(inner, "", st.title.Render(seriesNames[d.metric]+", "+windowLabel(s.q.Days)))
 		inner = append(inner, d.chart(hd.series, s.report.Window, iw, chartH, size)...)
 	}
 	return st.frame(st.accent.Render(metricNames[d.metric]), "enter records · esc back", inner, w, h, false)
@@ -69,7 +68,7 @@ func (d *detail) headlineLine(hd headline, w int) string {
 	line := st.value.Render(hd.text) + "   " + st.tierStyle(hd.tier).Render(tierMarks(hd.tier)+" "+tierWord(hd.tier)) +
 		"   " + st.verdictStyle(dl.verdict).Render(dl.text())
 	if hd.prev != nil {
-		line += st.dim.Render(" vs previous " + strconv.Itoa(d.c.snap.q.days) + " days (" + metricValue(d.metric, *hd.prev) + ")")
+		line += st.dim.Render(" vs previous " + strconv.Itoa(d.c.snap.q.Days) + " days (" + metricValue(d.metric, *hd.prev) + ")")
 	}
 	return fit(line, w)
 }
@@ -144,14 +143,9 @@ func seriesStats(series []*float64) (md, mean, p90 *float64) {
 	if len(xs) == 0 {
 		return nil, nil, nil
 	}
-	slices.Sort(xs)
-	sum := 0.0
-	for _, x := range xs {
-		sum += x
-	}
-	m := math.Round(sum/float64(len(xs))*100) / 100
-	p := xs[int(math.Ceil(0.9*float64(len(xs))))-1]
-	return median(xs), &m, &p
+	st := model.SeriesStats(xs)
+	m := math.Round(*st.Mean*100) / 100
+	return st.Median, &m, st.P90
 }
 
 // thresholds lists the tier thresholds of SPEC §4, the current tier

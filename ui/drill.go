@@ -185,7 +185,7 @@ func (d *drill) view(w, h int) []string {
 	}
 	inner = append(inner, block(body, iw, lh)...)
 	inner = append(inner, d.status(len(rows), iw))
-	title := st.accent.Render(drillTitles[d.kind] + ", " + windowLabel(d.c.snap.q.days))
+	title := st.accent.Render(drillTitles[d.kind] + ", " + windowLabel(d.c.snap.q.Days))
 	return st.frame(title, scrollNote(d.off, lh, len(rows)), inner, w, h, false)
 }
 

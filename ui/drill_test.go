@@ -114,8 +114,8 @@ func TestDrillTypingIsNotCommands(t *testing.T) {
 	m := demoModel(t, termenv.Ascii, 100, 30)
 	press(t, m, drillKeys[drillIncidents]...)
 	press(t, m, "/", "qs[")
-	if m.drill.filter != "qs[" || m.ctx.Err() != nil || len(m.c.q.services) != 0 || m.c.q.days != 30 {
-		t.Errorf("typing qs[: filter %q, quit %v, services %v, days %d", m.drill.filter, m.ctx.Err() != nil, m.c.q.services, m.c.q.days)
+	if m.drill.filter != "qs[" || m.ctx.Err() != nil || len(m.c.q.Services) != 0 || m.c.q.Days != 30 {
+		t.Errorf("typing qs[: filter %q, quit %v, services %v, days %d", m.drill.filter, m.ctx.Err() != nil, m.c.q.Services, m.c.q.Days)
 	}
 }
 
@@ -133,8 +133,8 @@ func TestPopulationOnlyWhileDrilling(t *testing.T) {
 		t.Fatal("no records for the open drill-down")
 	}
 	press(t, m, "]")
-	if !m.drill.current() || m.drill.pop == first || m.drill.pop.snap.q.days != 30 {
-		t.Errorf("after ]: records of %d days, current %v; want the new window's", m.drill.pop.snap.q.days, m.drill.current())
+	if !m.drill.current() || m.drill.pop == first || m.drill.pop.snap.q.Days != 30 {
+		t.Errorf("after ]: records of %d days, current %v; want the new window's", m.drill.pop.snap.q.Days, m.drill.current())
 	}
 }
 

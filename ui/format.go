@@ -420,11 +420,3 @@ func nextAgeChange(now, t time.Time) time.Time {
 	step := ageStep(d)
 	return t.Add(d.Truncate(step) + step)
 }
-
-// severityRank orders severities worst first, unknown last.
-func severityRank(s string) int {
-	if len(s) == 4 && strings.HasPrefix(s, "SEV") && s[3] >= '1' && s[3] <= '5' {
-		return int(s[3] - '0')
-	}
-	return 6
-}

@@ -25,7 +25,7 @@ func (m *Model) header(w, h int) []string {
 	}
 	// Only a change the reader asked for shows as computing: the window
 	// sliding with the clock or new data must not make the header flicker.
-	if c.computing && c.snap != nil && !c.snap.q.equal(c.q) {
+	if c.computing && c.snap != nil && !c.snap.q.Equal(c.q) {
 		right = "computing… · " + right
 	}
 	right = st.dim.Render(right)
@@ -114,23 +114,20 @@ func (m *Model) headerLeft(compact bool, stale, noData, syncing []string, names 
 // queryLabel is the window and the filters: "last 30 days · production ·
 // all services", or "30d · production · all" when compact; a selected
 // team names the services (teamLabel).
-func queryLabel(q query, t teams, compact bool) string {
-	envs := q.envs
-	if len(envs) == 0 {
-		envs = model.DefaultEnvironments
-	}
+func queryLabel(q model.Query, t teams, compact bool) string {
+	q = q.Normalized()
 	svc := "all services"
-	if len(q.services) > 0 {
-		svc = printableList(q.services, ", ")
+	if len(q.Services) > 0 {
+		svc = printableList(q.Services, ", ")
 	}
-	if team := teamLabel(t, q.services, compact); team != "" {
+	if team := teamLabel(t, q.Services, compact); team != "" {
 		svc = team
 	}
 	if compact {
-		if len(q.services) == 0 {
+		if len(q.Services) == 0 {
 			svc = "all"
 		}
-		return strconv.Itoa(q.days) + "d · " + printableList(envs, ",") + " · " + svc
+		return strconv.Itoa(q.Days) + "d · " + printableList(q.Environments, ",") + " · " + svc
 	}
-	return windowLabel(q.days) + " · " + printableList(envs, ", ") + " · " + svc
+	return windowLabel(q.Days) + " · " + printableList(q.Environments, ", ") + " · " + svc
 }

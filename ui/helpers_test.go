@@ -94,7 +94,7 @@ func testOptions(feed Feed, p termenv.Profile) Options {
 		Feed:       feed,
 		Renderer:   renderer(p),
 		Clock:      func() time.Time { return testNow },
-		Days:       30,
+		Query:      model.Query{Days: 30},
 		Demo:       true,
 		ConfigHint: "no configuration found: copy config.example.toml to ./doradash.toml and point it at your data",
 	}

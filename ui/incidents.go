@@ -54,17 +54,17 @@ func (d *dashboard) serviceCol() int {
 }
 
 // sevLabel is the four-cell severity label: SEV1…SEV5, SEV? for unknown.
-func sevLabel(s string) string {
-	if severityRank(s) > 5 {
+func sevLabel(s model.Severity) string {
+	if s.Rank() > 5 {
 		return "SEV?"
 	}
-	return s
+	return s.String()
 }
 
 // incidentRow lays out one incident: severity, service, title and, aligned
 // right, the live age or the duration. service and title are printable
 // (model.Printable) already.
-func (d *dashboard) incidentRow(sev, service, title, right string, resolved bool, svcW, w int) string {
+func (d *dashboard) incidentRow(sev model.Severity, service, title, right string, resolved bool, svcW, w int) string {
 	st := d.c.st
 	rw := max(6, textWidth(right))
 	titleW := w - 4 - 1 - svcW - 1 - 1 - rw

@@ -68,7 +68,7 @@ func TestWindowKeys(t *testing.T) {
 		want int
 	}{{"]]", 90}, {"]", 90}, {"[[", 7}, {"[[[[", 1}, {"]", 7}} {
 		press(t, m, s.keys)
-		if days(m) != s.want || m.c.q.days != s.want {
+		if days(m) != s.want || m.c.q.Days != s.want {
 			t.Errorf("after %q: window %d days, want %d", s.keys, days(m), s.want)
 		}
 	}
@@ -80,7 +80,7 @@ func TestWindowKeys(t *testing.T) {
 	}
 
 	o := testOptions(nil, termenv.Ascii)
-	o.Days = 14
+	o.Query.Days = 14
 	m = New(o)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	_, cmd := m.Update(versionMsg{v: demoVersion()})
@@ -123,8 +123,8 @@ func TestQuitStopsTheRunes(t *testing.T) {
 	if m.ctx.Err() == nil {
 		t.Fatal("q among the runes did not quit")
 	}
-	if m.c.q.days != 90 {
-		t.Errorf("window %d after ]q[, want 90: ] acts, [ after the quit does not", m.c.q.days)
+	if m.c.q.Days != 90 {
+		t.Errorf("window %d after ]q[, want 90: ] acts, [ after the quit does not", m.c.q.Days)
 	}
 	if cmd == nil {
 		t.Error("no command returned (want the computation and quit)")
@@ -135,8 +135,8 @@ func TestQuitStopsTheRunes(t *testing.T) {
 func TestPasteIsNotCommands(t *testing.T) {
 	m := demoModel(t, termenv.Ascii, 100, 30)
 	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("]q"), Paste: true})
-	if cmd != nil || m.ctx.Err() != nil || m.c.q.days != 30 {
-		t.Errorf("a paste acted: quit %v, window %d", m.ctx.Err() != nil, m.c.q.days)
+	if cmd != nil || m.ctx.Err() != nil || m.c.q.Days != 30 {
+		t.Errorf("a paste acted: quit %v, window %d", m.ctx.Err() != nil, m.c.q.Days)
 	}
 }
 
@@ -187,11 +187,11 @@ func TestKeyFlow(t *testing.T) {
 	if !ok {
 		t.Fatalf("final model is %T", final)
 	}
-	if final.c.q.days != 90 {
-		t.Errorf("final window %d days, want 90 (]]]]] from 1 stops at 90; the paste's [ is ignored)", final.c.q.days)
+	if final.c.q.Days != 90 {
+		t.Errorf("final window %d days, want 90 (]]]]] from 1 stops at 90; the paste's [ is ignored)", final.c.q.Days)
 	}
-	if !slices.Equal(final.c.q.services, services[len(services)-1:]) {
-		t.Errorf("final services %v, want the last one", final.c.q.services)
+	if !slices.Equal(final.c.q.Services, services[len(services)-1:]) {
+		t.Errorf("final services %v, want the last one", final.c.q.Services)
 	}
 	waitSubscribersGone(t, feed)
 }

@@ -74,10 +74,9 @@ func populationCmd(r Reports, s *snapshot) tea.Cmd {
 		if r == nil {
 			return populationMsg{pop: build().(*population)}
 		}
-		q := s.q
-		key := fmt.Sprintf("ui.population|%d|%q|%q|%d|%d|%s", q.days, q.envs, q.services, q.dms, q.link, end.Location())
+		key := fmt.Sprintf("ui.population|%s|%s", s.q.Key(), end.Location())
 		pop, _ := r.Share(s.data, key, end, build).(*population)
-		if pop == nil || pop.snap.data != s.data || !pop.snap.q.equal(s.q) {
+		if pop == nil || pop.snap.data != s.data || !pop.snap.q.Equal(s.q) {
 			pop = build().(*population)
 		}
 		// Another session's snapshot of the same view: the lists are the
@@ -91,9 +90,9 @@ func populationCmd(r Reports, s *snapshot) tea.Cmd {
 	}
 }
 
-// buildPopulation formats the records model.Explain returns for s.
+// buildPopulation formats the records behind the numbers of s's report.
 func buildPopulation(s *snapshot, end time.Time) *population {
-	p := model.Explain(s.data, s.q.at(end))
+	p := s.report.Populations()
 	loc := end.Location()
 	pop := &population{snap: s}
 	pop.lists[drillFrequency] = frequencyList(p.DeploymentFrequency, loc)

@@ -69,14 +69,14 @@ func TestIdentityIsShownPrintable(t *testing.T) {
 	for _, s := range namedSizes {
 		t.Run(s.name, func(t *testing.T) {
 			o := testOptions(nil, termenv.Ascii)
-			o.Environments = []string{hostileEnv}
+			o.Query.Environments = []string{hostileEnv}
 			m := New(o)
 			m.Update(tea.WindowSizeMsg{Width: s.w, Height: s.h})
 			_, cmd := m.Update(versionMsg{v: hostileVersion()})
 			settle(t, m, cmd)
 			// The s key puts the service, raw, into the exact-match filter.
 			press(t, m, "s")
-			if got := m.c.q.services; len(got) != 1 || got[0] != hostileService {
+			if got := m.c.q.Services; len(got) != 1 || got[0] != hostileService {
 				t.Fatalf("s set the filter to %q, want the raw service", got)
 			}
 			if n := m.c.snap.report.DeploymentFrequency.Count; n != 2 {

@@ -119,11 +119,11 @@ func (m *Model) stop(stops []int, teams bool) int {
 	if teams {
 		return slices.Index(stops, m.c.teams.sel)
 	}
-	if len(m.c.q.services) != 1 {
+	if len(m.c.q.Services) != 1 {
 		return -1
 	}
 	all := m.services()
-	return slices.IndexFunc(stops, func(i int) bool { return all[i] == m.c.q.services[0] })
+	return slices.IndexFunc(stops, func(i int) bool { return all[i] == m.c.q.Services[0] })
 }
 
 // advance selects the stop after the current one.

@@ -37,8 +37,8 @@ func TestRotationAdvancesAtItsInstants(t *testing.T) {
 		if m.c.teams.sel != sel {
 			switches = append(switches, now)
 			sels = append(sels, m.c.teams.sel)
-			if !slices.Equal(m.c.snap.q.services, m.c.teams.filter(m.c.teams.sel, m.services())) {
-				t.Errorf("at %v the report is of %q", now.Sub(start), m.c.snap.q.services)
+			if !slices.Equal(m.c.snap.q.Services, m.c.teams.filter(m.c.teams.sel, m.services())) {
+				t.Errorf("at %v the report is of %q", now.Sub(start), m.c.snap.q.Services)
 			}
 		}
 		marks = append(marks, m.rotateMark(now).String())
@@ -147,8 +147,8 @@ func TestGlanceDoesNotRotate(t *testing.T) {
 		_, cmd := m.Update(tickMsg{t: now})
 		settle(t, m, cmd)
 	}
-	if m.c.teams.sel != 0 || m.c.q.services != nil || len(m.c.snap.report.OpenIncidents) != open {
-		t.Errorf("the glance rotated to %q", m.c.q.services)
+	if m.c.teams.sel != 0 || m.c.q.Services != nil || len(m.c.snap.report.OpenIncidents) != open {
+		t.Errorf("the glance rotated to %q", m.c.q.Services)
 	}
 	if !m.rotateChange(now).IsZero() || strings.Contains(headerLine(m), "▱") {
 		t.Error("the glance schedules or shows a rotation")
@@ -170,10 +170,10 @@ func TestRotationThroughServices(t *testing.T) {
 	m := teamModel(t, &now, 160, 45, nil, 10*time.Second)
 	var got []string
 	for len(got) < 8 {
-		q := m.c.q.services
+		q := m.c.q.Services
 		deliver(t, m, &now)
-		if !slices.Equal(q, m.c.q.services) {
-			got = append(got, strings.Join(m.c.q.services, ","))
+		if !slices.Equal(q, m.c.q.Services) {
+			got = append(got, strings.Join(m.c.q.Services, ","))
 		}
 	}
 	want := []string{"auth", "catalog", "checkout", "gateway", "notifications", "payments", "search", "auth"}

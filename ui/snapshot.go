@@ -1,11 +1,7 @@
 package ui
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
-	"sort"
-	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -13,36 +9,10 @@ import (
 	"doradash/model"
 )
 
-// Feed rows kept for scrolling; more is never useful on one screen.
-const (
-	maxDeployRows   = 500
-	maxResolvedRows = 200
-)
-
-// query is what the dashboard asks for: the window and the filters.
-type query struct {
-	days     int
-	envs     []string
-	services []string // empty: all
-	dms      int
-	link     time.Duration
-}
-
-// equal says whether q and o ask for the same thing.
-func (q query) equal(o query) bool {
-	return q.days == o.days && q.dms == o.dms && q.link == o.link && slices.Equal(q.envs, o.envs) && slices.Equal(q.services, o.services)
-}
-
-// at is the model.Query for a window ending at end.
-func (q query) at(end time.Time) model.Query {
-	return model.Query{End: end, Days: q.days, Environments: q.envs,
-		Services: q.services, DowntimeMaxSeverity: q.dms, LinkWithin: q.link}
-}
-
 // snapshot is everything the screen shows of one computation: the report
 // and the lists, prepared off the UI goroutine. It is immutable.
 type snapshot struct {
-	q        query
+	q        model.Query // End zero: the report's window says when
 	data     *model.Dataset
 	report   *model.Report
 	heads    [numMetrics]headline
@@ -64,8 +34,9 @@ type deployItem struct {
 // resolvedRow is a recently resolved incident. Its texts are for display:
 // made printable (model.Printable).
 type resolvedRow struct {
-	severity, service, title string
-	started, resolved        time.Time
+	severity          model.Severity
+	service, title    string
+	started, resolved time.Time
 }
 
 // deployRow is one line of the deployments feed. Its texts are for
@@ -79,24 +50,46 @@ type deployRow struct {
 
 // buildSnapshot computes the report of q over ds as of end, and the feeds.
 // It runs in a command goroutine, never on the UI goroutine.
-func buildSnapshot(ds *model.Dataset, q query, end time.Time, cov coverage) *snapshot {
+func buildSnapshot(ds *model.Dataset, q model.Query, end time.Time, cov coverage) *snapshot {
 	if ds == nil {
 		ds = model.Merge()
 	}
-	r := model.Compute(ds, q.at(end))
+	at := q
+	at.End = end
+	r := model.Compute(ds, at)
 	s := &snapshot{
 		q:        q,
 		data:     ds,
 		report:   r,
 		heads:    headlines(r),
-		resolved: recentlyResolved(ds, q, r.Window),
-		deploys:  latestDeployments(ds, q, r.Window.End),
+		resolved: resolvedRows(r.RecentlyResolved),
+		deploys:  deployRows(r.LatestDeployments),
 		services: ds.Services(),
 		cov:      cov,
 	}
 	s.items = groupByDay(s.deploys, end.Location())
 	s.acks = openAcks(ds, r.OpenIncidents, r.Window.End)
 	return s
+}
+
+// resolvedRows are the report's recently resolved incidents for display.
+func resolvedRows(in []model.IncidentView) []resolvedRow {
+	rows := make([]resolvedRow, len(in))
+	for i, v := range in {
+		rows[i] = resolvedRow{severity: v.Severity, service: model.Printable(v.Service),
+			title: model.Printable(v.Title), started: v.StartedAt, resolved: *v.ResolvedAt}
+	}
+	return rows
+}
+
+// deployRows are the report's latest deployments for display.
+func deployRows(ds []model.LatestDeployment) []deployRow {
+	rows := make([]deployRow, len(ds))
+	for i, d := range ds {
+		rows[i] = deployRow{id: model.Printable(d.ID), service: model.Printable(d.Service), env: model.Printable(d.Environment),
+			at: d.FinishedAt, status: d.Status, lead: d.CommitLead}
+	}
+	return rows
 }
 
 // groupByDay puts a day heading before the first deployment of each day.
@@ -113,85 +106,6 @@ func groupByDay(rows []deployRow, loc *time.Location) []deployItem {
 		items = append(items, deployItem{day: day, row: i})
 	}
 	return items
-}
-
-// serviceOK applies the service filter of SPEC §2.
-func serviceOK(services []string, s string) bool {
-	return len(services) == 0 || (s != "" && slices.Contains(services, s))
-}
-
-// recentlyResolved lists the incidents resolved in the window, newest
-// resolution first.
-func recentlyResolved(ds *model.Dataset, q query, w model.Window) []resolvedRow {
-	start, end := model.StampOf(w.Start), model.StampOf(w.End)
-	var rows []resolvedRow
-	for i := range ds.Incidents {
-		in := &ds.Incidents[i]
-		if !serviceOK(q.services, in.Service) || in.StartedAt > end ||
-			!in.ResolvedAt.IsSet() || in.ResolvedAt > end || in.ResolvedAt <= start {
-			continue
-		}
-		rows = append(rows, resolvedRow{severity: in.Severity.String(), service: model.Printable(in.Service),
-			title: model.Printable(in.Title), started: in.StartedAt.Time(), resolved: in.ResolvedAt.Time()})
-	}
-	slices.SortStableFunc(rows, func(a, b resolvedRow) int { return b.resolved.Compare(a.resolved) })
-	return rows[:min(len(rows), maxResolvedRows)]
-}
-
-// latestDeployments lists the deployments passing the filters up to end,
-// newest first, failed ones included.
-func latestDeployments(ds *model.Dataset, q query, end time.Time) []deployRow {
-	envs := q.envs
-	if len(envs) == 0 {
-		envs = model.DefaultEnvironments
-	}
-	e := model.StampOf(end)
-	idx := make([]int, 0, 64)
-	for i := range ds.Deployments {
-		d := &ds.Deployments[i]
-		if d.FinishedAt <= e && serviceOK(q.services, d.Service) &&
-			slices.ContainsFunc(envs, func(x string) bool { return strings.EqualFold(x, d.Environment) }) {
-			idx = append(idx, i)
-		}
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		da, db := &ds.Deployments[a], &ds.Deployments[b]
-		return cmp.Or(cmp.Compare(db.FinishedAt, da.FinishedAt), cmp.Compare(db.ID, da.ID))
-	})
-	idx = idx[:min(len(idx), maxDeployRows)]
-	rows := make([]deployRow, len(idx))
-	for k, i := range idx {
-		d := &ds.Deployments[i]
-		rows[k] = deployRow{id: model.Printable(d.ID), service: model.Printable(d.Service), env: model.Printable(d.Environment),
-			at: d.FinishedAt.Time(), status: d.Status, lead: commitLead(d, e)}
-	}
-	return rows
-}
-
-// commitLead is the median time from commit to d over d's commits that
-// are known as of end.
-func commitLead(d *model.Deployment, end model.Stamp) *float64 {
-	var secs []float64
-	for _, c := range d.Commits {
-		if c.CommittedAt.IsSet() && c.CommittedAt <= end && c.CommittedAt <= d.FinishedAt {
-			secs = append(secs, time.Duration(d.FinishedAt-c.CommittedAt).Seconds())
-		}
-	}
-	return median(secs)
-}
-
-// median of xs (reordered); nil when empty.
-func median(xs []float64) *float64 {
-	if len(xs) == 0 {
-		return nil
-	}
-	sort.Float64s(xs)
-	n := len(xs)
-	m := xs[n/2]
-	if n%2 == 0 {
-		m = (xs[n/2-1] + xs[n/2]) / 2
-	}
-	return &m
 }
 
 // Messages. Results of computations carry the id of their request so that
@@ -226,12 +140,12 @@ func waitVersion(ch <-chan *model.Version) tea.Cmd {
 // the one another dashboard built for the same view (r; nil: none). A
 // snapshot depends on the data, the query, the end and its location, and
 // the coverage; nothing of the session (size, focus, styles) is in it.
-func computeCmd(r Reports, id uint64, ds *model.Dataset, q query, end time.Time, cov coverage) tea.Cmd {
+func computeCmd(r Reports, id uint64, ds *model.Dataset, q model.Query, end time.Time, cov coverage) tea.Cmd {
 	return func() tea.Msg {
 		if r == nil {
 			return computedMsg{id: id, snap: buildSnapshot(ds, q, end, cov)}
 		}
-		key := fmt.Sprintf("ui.snapshot|%d|%q|%q|%d|%d|%d|%s", q.days, q.envs, q.services, q.dms, q.link, cov, end.Location())
+		key := fmt.Sprintf("ui.snapshot|%s|%d|%s", q.Key(), cov, end.Location())
 		snap, _ := r.Share(ds, key, end, func() any { return buildSnapshot(ds, q, end, cov) }).(*snapshot)
 		if snap == nil { // the sharing failed: compute alone
 			snap = buildSnapshot(ds, q, end, cov)

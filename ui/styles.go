@@ -150,7 +150,7 @@ func (s *styles) verdictStyle(v verdict) paint {
 }
 
 // sevStyle is the style of a severity label.
-func (s *styles) sevStyle(sev string) paint { return s.sev[severityRank(sev)] }
+func (s *styles) sevStyle(sev model.Severity) paint { return s.sev[sev.Rank()] }
 
 // stateStyle is the style of a source state.
 func (s *styles) stateStyle(st model.SourceState) paint {

@@ -146,7 +146,7 @@ func (m *Model) selectTeam(sel int) tea.Cmd {
 // → all; with a team, the whole team → each of its services → the whole
 // team.
 func (m *Model) stepService(dir int) tea.Cmd {
-	cur := m.c.q.services
+	cur := m.c.q.Services
 	if m.c.teams.sel == 0 {
 		if dir > 0 {
 			return m.setServices(nextService(cur, m.services()))

@@ -62,8 +62,8 @@ func TestTeamKeyCycles(t *testing.T) {
 	m := teamModel(t, &now, 160, 45, testTeams, 0)
 	for i, s := range steps {
 		press(t, m, s.key)
-		if !slices.Equal(m.c.q.services, s.services) || !slices.Equal(m.c.snap.q.services, s.services) {
-			t.Fatalf("step %d (%s): services %q, computed %q, want %q", i, s.key, m.c.q.services, m.c.snap.q.services, s.services)
+		if !slices.Equal(m.c.q.Services, s.services) || !slices.Equal(m.c.snap.q.Services, s.services) {
+			t.Fatalf("step %d (%s): services %q, computed %q, want %q", i, s.key, m.c.q.Services, m.c.snap.q.Services, s.services)
 		}
 		if h := headerLine(m); !strings.Contains(h, s.header) {
 			t.Errorf("step %d (%s): header %q lacks %q", i, s.key, h, s.header)
@@ -113,21 +113,21 @@ func TestServiceKeyWithinTeam(t *testing.T) {
 	want := [][]string{{"checkout"}, {"catalog"}, {"checkout", "catalog"}, {"checkout"}}
 	for i, w := range want {
 		press(t, m, "s")
-		if !slices.Equal(m.c.q.services, w) {
-			t.Fatalf("s #%d: services %q, want %q", i+1, m.c.q.services, w)
+		if !slices.Equal(m.c.q.Services, w) {
+			t.Fatalf("s #%d: services %q, want %q", i+1, m.c.q.Services, w)
 		}
 	}
 	if h := headerLine(m); !strings.Contains(h, "team shop: checkout") {
 		t.Errorf("header %q does not name team and service", h)
 	}
 	press(t, m, "S", "S")
-	if !slices.Equal(m.c.q.services, []string{"catalog"}) {
-		t.Errorf("S S: services %q", m.c.q.services)
+	if !slices.Equal(m.c.q.Services, []string{"catalog"}) {
+		t.Errorf("S S: services %q", m.c.q.Services)
 	}
 	// payments' ledger has no data: s skips it.
 	press(t, m, "T", "s", "s")
-	if !slices.Equal(m.c.q.services, []string{"payments", "ledger"}) {
-		t.Errorf("s twice in payments: services %q, want the whole team", m.c.q.services)
+	if !slices.Equal(m.c.q.Services, []string{"payments", "ledger"}) {
+		t.Errorf("s twice in payments: services %q, want the whole team", m.c.q.Services)
 	}
 }
 
@@ -155,8 +155,8 @@ func TestTeamKeyWithoutTeams(t *testing.T) {
 	m := demoModel(t, termenv.Ascii, 160, 45)
 	gen := m.c.qGen
 	press(t, m, "t", "T")
-	if m.c.qGen != gen || m.c.q.services != nil {
-		t.Errorf("t changed the query to %q", m.c.q.services)
+	if m.c.qGen != gen || m.c.q.Services != nil {
+		t.Errorf("t changed the query to %q", m.c.q.Services)
 	}
 	press(t, m, "?")
 	if strings.Contains(m.View(), "next team") {

@@ -55,10 +55,9 @@ func (t *textReport) write() {
 	st, r := t.st, t.r
 	t.line(st.accent.Render("doradash"), "  ", st.title.Render("DORA metrics, "+windowLabel(r.Window.Days)), "  ",
 		st.dim.Render(r.Window.Start.UTC().Format("2006-01-02 15:04")+" → "+r.Window.End.UTC().Format("2006-01-02 15:04")+" UTC"))
+	// Compute fills the filters in: the environments in force, the
+	// default ones when none were asked for.
 	envs := r.Filters.Environments
-	if len(envs) == 0 {
-		envs = model.DefaultEnvironments
-	}
 	svc := "all"
 	if len(r.Filters.Services) > 0 {
 		svc = printableList(r.Filters.Services, ", ")

@@ -82,7 +82,7 @@ func (d *dashboard) deltaText(id metricID, hd headline, w int) string {
 	st := d.c.st
 	dl := compare(hd.value, hd.prev, higherIsBetter[id])
 	text := st.verdictStyle(dl.verdict).Render(dl.fit(w))
-	suffix := " vs previous " + strconv.Itoa(d.c.snap.q.days) + "d"
+	suffix := " vs previous " + strconv.Itoa(d.c.snap.q.Days) + "d"
 	if dl.verdict != verdictNone && textWidth(dl.text())+textWidth(suffix) <= w {
 		text += st.dim.Render(suffix)
 	}

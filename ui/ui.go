@@ -22,16 +22,16 @@ import (
 
 // Options configures one dashboard (the local one, or one SSH session's).
 type Options struct {
-	Feed                Feed               // the shared poller (ui/feed.go)
-	Renderer            *lipgloss.Renderer // per-session renderer; nil: lipgloss.DefaultRenderer()
-	Clock               func() time.Time   // nil: time.Now; fixed with --now, making the screen deterministic
-	Days                int                // initial window; [ and ] step through 1, 7, 30, 90 and this one
-	Environments        []string
-	Services            []string // initial service filter; s cycles all → each service (from the dataset)
-	DowntimeMaxSeverity int
-	LinkWithin          time.Duration // links by time (SPEC §3); 0: off
-	Demo                bool          // header shows a demo marker and ConfigHint
-	ConfigHint          string        // one line on how to configure real sources
+	Feed     Feed               // the shared poller (ui/feed.go)
+	Renderer *lipgloss.Renderer // per-session renderer; nil: lipgloss.DefaultRenderer()
+	Clock    func() time.Time   // nil: time.Now; fixed with --now, making the screen deterministic
+	// Query is the initial query; its End is ignored (the clock says
+	// when). Days 0 is model.DefaultDays; [ and ] step through 1, 7, 30,
+	// 90 and this one; s cycles the services filter through all → each
+	// service (from the dataset).
+	Query      model.Query
+	Demo       bool   // header shows a demo marker and ConfigHint
+	ConfigHint string // one line on how to configure real sources
 	// Reports shares the computed snapshots among the dashboards of one
 	// process; nil: every dashboard computes its own.
 	Reports Reports
@@ -71,7 +71,7 @@ type common struct {
 	hint          string
 	version       *model.Version // newest version from the feed; nil before the first
 	snap          *snapshot      // newest computed snapshot; nil before the first
-	q             query          // the query asked for (snap.q lags while computing)
+	q             model.Query    // the query asked for, End zero (snap.q lags while computing)
 	qGen          uint64         // counts changes of q
 	computing     bool
 	mouseOff      bool // mouse reports are off, so that the terminal selects text
@@ -132,19 +132,19 @@ func New(o Options) *Model {
 	if clock == nil {
 		clock = time.Now
 	}
-	days := o.Days
-	if days <= 0 {
-		days = 30
+	q := o.Query
+	if q.Days <= 0 {
+		q.Days = model.DefaultDays
 	}
-	days = min(days, model.MaxDays)
+	q = q.Normalized()
+	q.End = time.Time{}
 	c := &common{
-		st:   newStyles(r),
-		keys: newKeyMap(),
-		now:  clock(),
-		demo: o.Demo,
-		hint: o.ConfigHint,
-		q: query{days: days, envs: o.Environments,
-			services: o.Services, dms: o.DowntimeMaxSeverity, link: o.LinkWithin},
+		st:    newStyles(r),
+		keys:  newKeyMap(),
+		now:   clock(),
+		demo:  o.Demo,
+		hint:  o.ConfigHint,
+		q:     q,
 		teams: newTeams(o.Teams, o.Team),
 	}
 	c.keys.Team.SetEnabled(len(o.Teams) > 0)
@@ -163,7 +163,7 @@ func New(o Options) *Model {
 		ctx:     ctx,
 		cancel:  cancel,
 		reports: o.Reports,
-		windows: windowsWith(days),
+		windows: windowsWith(q.Days),
 		rot:     rotation{every: o.Rotate},
 	}
 }
@@ -383,9 +383,9 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 			m.feed.Refresh()
 		}
 	case key.Matches(msg, k.WindowPrev):
-		return m.setDays(stepDays(m.windows, m.c.q.days, -1))
+		return m.setDays(stepDays(m.windows, m.c.q.Days, -1))
 	case key.Matches(msg, k.WindowNext):
-		return m.setDays(stepDays(m.windows, m.c.q.days, +1))
+		return m.setDays(stepDays(m.windows, m.c.q.Days, +1))
 	case key.Matches(msg, k.Service):
 		return m.stepService(+1)
 	case key.Matches(msg, k.ServiceBack):
@@ -413,16 +413,16 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (m *Model) setDays(days int) tea.Cmd {
-	if days == m.c.q.days {
+	if days == m.c.q.Days {
 		return nil // at the shortest or longest window already
 	}
-	m.c.q.days = days
+	m.c.q.Days = days
 	m.c.qGen++
 	return m.requestCompute()
 }
 
 func (m *Model) setServices(s []string) tea.Cmd {
-	m.c.q.services = s
+	m.c.q.Services = s
 	m.c.qGen++
 	m.dash.resetScroll()
 	return m.requestCompute()

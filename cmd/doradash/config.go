@@ -23,21 +23,19 @@ import (
 // Config is the validated configuration: the file's values with defaults
 // filled in and relative paths resolved against the file's folder.
 type Config struct {
-	Path                string // the file it came from, absolute; "" for the built-in demo
-	Name                string // the file as the user named it (or the lookup found it), for messages
-	Window              int    // days
-	Refresh             time.Duration
-	Environments        []string
-	Services            []string
-	DowntimeMaxSeverity int
-	Theme               string // "dark", "light" or "" (ask the terminal)
-	// LinkIncidentsWithin is the limit of links by time (SPEC §3); 0: off.
-	LinkIncidentsWithin time.Duration
-	Sources             []SourceConfig
-	CacheDir            string // the API sources' cache; "": the default
-	SSH                 SSHConfig
-	HTTP                HTTPConfig
-	Teams               []TeamConfig // [[team]], in file order
+	Path string // the file it came from, absolute; "" for the built-in demo
+	Name string // the file as the user named it (or the lookup found it), for messages
+	// Query is what every view computes by default, End zero: the keys
+	// window (Days), environments, services, downtime_max_severity and
+	// link_incidents_within (LinkWithin), then the command line's flags.
+	Query    model.Query
+	Refresh  time.Duration
+	Theme    string // "dark", "light" or "" (ask the terminal)
+	Sources  []SourceConfig
+	CacheDir string // the API sources' cache; "": the default
+	SSH      SSHConfig
+	HTTP     HTTPConfig
+	Teams    []TeamConfig // [[team]], in file order
 	// Rotate is the dashboard's wall rotation through the teams (or
 	// services); 0: off.
 	Rotate time.Duration
@@ -74,7 +72,7 @@ type SSHConfig struct {
 
 // Defaults of SPEC §7.
 const (
-	defaultWindow  = 30
+	defaultWindow  = model.DefaultDays
 	defaultRefresh = 30 * time.Second
 	minInterval    = time.Second
 )
@@ -83,11 +81,9 @@ const (
 // demo.
 func defaultConfig() *Config {
 	return &Config{
-		Window:              defaultWindow,
-		Refresh:             defaultRefresh,
-		Environments:        []string{"production"},
-		Services:            []string{},
-		DowntimeMaxSeverity: model.DefaultDowntimeMaxSeverity,
+		Query: model.Query{Days: defaultWindow, Environments: slices.Clone(model.DefaultEnvironments),
+			Services: []string{}, DowntimeMaxSeverity: model.DefaultDowntimeMaxSeverity},
+		Refresh: defaultRefresh,
 		SSH: SSHConfig{
 			Listen:         "127.0.0.1:2222",
 			HostKey:        "doradash_host_ed25519",
@@ -285,25 +281,25 @@ func (p *configParser) top(raw map[string]any, c *Config) error {
 		var err error
 		switch k {
 		case "window":
-			c.Window, err = p.days(k, "window", v)
+			c.Query.Days, err = p.days(k, "window", v)
 		case "refresh":
 			c.Refresh, err = p.interval(k, "refresh", v)
 		case "environments":
-			c.Environments, err = p.strings(k, "environments", v)
-			if err == nil && len(c.Environments) == 0 {
+			c.Query.Environments, err = p.strings(k, "environments", v)
+			if err == nil && len(c.Query.Environments) == 0 {
 				err = p.errAt(k, "environments: give at least one environment, or leave the key out for [\"production\"]")
 			}
 		case "services":
-			c.Services, err = p.strings(k, "services", v)
+			c.Query.Services, err = p.strings(k, "services", v)
 		case "downtime_max_severity":
 			var n int64
 			n, err = p.integer(k, "downtime_max_severity", v)
 			if err == nil && (n < 1 || n > 5) {
 				err = p.errAt(k, "downtime_max_severity: %d is not a severity from 1 to 5", n)
 			}
-			c.DowntimeMaxSeverity = int(n)
+			c.Query.DowntimeMaxSeverity = int(n)
 		case "link_incidents_within":
-			c.LinkIncidentsWithin, err = p.durationOrZero(k, "link_incidents_within", v)
+			c.Query.LinkWithin, err = p.durationOrZero(k, "link_incidents_within", v)
 		case "cache_dir":
 			c.CacheDir, err = p.cacheDirKey(k, v)
 		case "rotate":

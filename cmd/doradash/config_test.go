@@ -65,8 +65,8 @@ allow_anonymous = true
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Window != 7 || c.Refresh != time.Minute || c.DowntimeMaxSeverity != 3 ||
-		strings.Join(c.Environments, ",") != "production,prod-eu" || strings.Join(c.Services, ",") != "checkout" {
+	if c.Query.Days != 7 || c.Refresh != time.Minute || c.Query.DowntimeMaxSeverity != 3 ||
+		strings.Join(c.Query.Environments, ",") != "production,prod-eu" || strings.Join(c.Query.Services, ",") != "checkout" {
 		t.Fatalf("top level = %+v", c)
 	}
 	if len(c.Sources) != 3 {
@@ -96,9 +96,9 @@ func TestParseConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Sources[0]
-	if c.Window != 30 || c.Refresh != 30*time.Second || s.Interval != 30*time.Second || s.Timeout != 10*time.Second ||
+	if c.Query.Days != 30 || c.Refresh != 30*time.Second || s.Interval != 30*time.Second || s.Timeout != 10*time.Second ||
 		s.MaxBytes != 32<<20 || c.SSH.MaxSessions != 32 || c.SSH.IdleTimeout != 30*time.Minute ||
-		c.DowntimeMaxSeverity != 2 || len(c.Environments) != 1 || c.Environments[0] != "production" {
+		c.Query.DowntimeMaxSeverity != 2 || len(c.Query.Environments) != 1 || c.Query.Environments[0] != "production" {
 		t.Fatalf("defaults: %+v %+v", c, s)
 	}
 }
@@ -247,7 +247,7 @@ func FuzzParseConfig(f *testing.F) {
 			}
 			return
 		}
-		if c.Window < 1 || c.Window > 366 || c.Refresh < time.Second || len(c.Environments) == 0 {
+		if c.Query.Days < 1 || c.Query.Days > 366 || c.Refresh < time.Second || len(c.Query.Environments) == 0 {
 			t.Fatalf("invalid config accepted: %+v", c)
 		}
 		for _, s := range c.Sources {

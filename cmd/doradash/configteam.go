@@ -103,7 +103,7 @@ func (s *settings) selectTeam(name string) error {
 	for _, t := range s.cfg.Teams {
 		if t.Name == name {
 			s.team = name
-			s.cfg.Services = intersectServices(t.Services, s.cfg.Services)
+			s.cfg.Query.Services = intersectServices(t.Services, s.cfg.Query.Services)
 			return nil
 		}
 	}
@@ -129,7 +129,7 @@ func (s *settings) resolveTeam(ds *model.Dataset) {
 			out = append(out, svc)
 		}
 	}
-	s.cfg.Services = intersectServices(out, s.cfg.Services)
+	s.cfg.Query.Services = intersectServices(out, s.cfg.Query.Services)
 }
 
 // intersectServices is team ∩ asked (asked empty: all). An empty result

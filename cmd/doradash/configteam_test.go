@@ -80,7 +80,7 @@ func TestTeamResolution(t *testing.T) {
 		{"unassigned with a service", "unassigned", []string{"api", "payments"}, []string{"api"}, ""},
 		{"unknown", "paymnets", nil, nil, `--team: unknown team "paymnets" (known: "payments", "search", "unassigned")`},
 	} {
-		s := &settings{cfg: &Config{Teams: teams, Services: c.services}}
+		s := &settings{cfg: &Config{Teams: teams, Query: model.Query{Services: c.services}}}
 		err := s.selectTeam(c.team)
 		if c.err != "" {
 			var ue *usageError
@@ -93,7 +93,7 @@ func TestTeamResolution(t *testing.T) {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		s.resolveTeam(ds)
-		got := s.cfg.Services
+		got := s.cfg.Query.Services
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: services %q, want %q", c.name, got, c.want)
 		}

@@ -77,14 +77,11 @@ func runDashboard(ctx context.Context, args []string, e *env) error {
 // uiOptions are the dashboard's options for feed f.
 func (s *settings) uiOptions(f ui.Feed) ui.Options {
 	o := ui.Options{
-		Feed: f, Clock: s.clock(), Days: s.cfg.Window,
-		Environments: s.cfg.Environments, Services: s.cfg.Services,
-		DowntimeMaxSeverity: s.cfg.DowntimeMaxSeverity,
-		LinkWithin:          s.cfg.LinkIncidentsWithin,
-		Demo:                s.demo,
-		Teams:               s.uiTeams(),
-		Team:                s.team,
-		Rotate:              s.cfg.Rotate,
+		Feed: f, Clock: s.clock(), Query: s.cfg.Query,
+		Demo:   s.demo,
+		Teams:  s.uiTeams(),
+		Team:   s.team,
+		Rotate: s.cfg.Rotate,
 	}
 	if s.noConfig {
 		o.ConfigHint = configHint

@@ -65,7 +65,7 @@ func runExplain(ctx context.Context, args []string, e *env) error {
 		return errInterrupted
 	}
 	r := s.report(v)
-	pop := model.Explain(v.Data, s.query(r.GeneratedAt))
+	pop := r.Populations()
 	if o.format == "json" {
 		err = writeJSON(e.stdout, metricPopulation(pop, pos[0]))
 	} else {
@@ -209,7 +209,7 @@ func explainRestore(w io.Writer, tw *tabwriter.Writer, r *model.Report, p model.
 	fmt.Fprintf(w, "%s (resolved_at − started_at)\n\n", statsLine(r.TimeToRestore.Stats, "incidents"))
 	row(tw, "STARTED_AT", "ID", "SERVICE", "SEVERITY", "RESOLVED_AT", "TIME_TO_RESTORE", "TITLE")
 	for _, in := range p.Incidents {
-		row(tw, stamp(in.StartedAt), cell(in.ID), cell(in.Service), in.Severity, stamp(in.ResolvedAt), dur(in.Seconds), cell(in.Title))
+		row(tw, stamp(in.StartedAt), cell(in.ID), cell(in.Service), in.Severity.String(), stamp(in.ResolvedAt), dur(in.Seconds), cell(in.Title))
 	}
 }
 
@@ -232,7 +232,7 @@ func explainIncidents(w io.Writer, tw *tabwriter.Writer, r *model.Report, p mode
 		in.Total, in.Open, dur(in.DowntimeSeconds), strconv.FormatFloat(in.Availability, 'f', -1, 64))
 	row(tw, "STARTED_AT", "ID", "SERVICE", "SEVERITY", "TIME_TO_DETECT", "TIME_TO_ACK", "RESOLVED_AT", "TITLE")
 	for _, x := range p.Incidents {
-		row(tw, stamp(x.StartedAt), cell(x.ID), cell(x.Service), x.Severity, durOrDash(x.DetectSeconds),
+		row(tw, stamp(x.StartedAt), cell(x.ID), cell(x.Service), x.Severity.String(), durOrDash(x.DetectSeconds),
 			durOrDash(x.AcknowledgeSeconds), stampOrDash(x.ResolvedAt), cell(x.Title))
 	}
 	row(tw)
@@ -242,11 +242,11 @@ func explainIncidents(w io.Writer, tw *tabwriter.Writer, r *model.Report, p mode
 		if x.Acknowledged {
 			ack = stamp(*x.AcknowledgedAt)
 		}
-		row(tw, stamp(x.StartedAt), cell(x.ID), cell(x.Service), x.Severity, ack, cell(x.Title))
+		row(tw, stamp(x.StartedAt), cell(x.ID), cell(x.Service), x.Severity.String(), ack, cell(x.Title))
 	}
 	row(tw)
 	row(tw, "DOWN_FROM", "DOWN_TO", "ID", "SEVERITY")
 	for _, x := range p.Downtime {
-		row(tw, stamp(x.From), stamp(x.To), cell(x.ID), x.Severity)
+		row(tw, stamp(x.From), stamp(x.To), cell(x.ID), x.Severity.String())
 	}
 }

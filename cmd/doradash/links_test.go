@@ -25,14 +25,14 @@ func TestConfigLinkIncidentsWithin(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", c.doc, err)
 		}
-		if cfg.LinkIncidentsWithin != c.want {
-			t.Errorf("%q: link_incidents_within = %v, want %v", c.doc, cfg.LinkIncidentsWithin, c.want)
+		if cfg.Query.LinkWithin != c.want {
+			t.Errorf("%q: link_incidents_within = %v, want %v", c.doc, cfg.Query.LinkWithin, c.want)
 		}
 		s := &settings{cfg: cfg}
 		if got := s.query(time.Now()).LinkWithin; got != c.want {
 			t.Errorf("%q: query LinkWithin = %v, want %v", c.doc, got, c.want)
 		}
-		if got := s.uiOptions(nil).LinkWithin; got != c.want {
+		if got := s.uiOptions(nil).Query.LinkWithin; got != c.want {
 			t.Errorf("%q: dashboard LinkWithin = %v, want %v", c.doc, got, c.want)
 		}
 	}

@@ -320,7 +320,7 @@ type settings struct {
 	noConfig bool // … because no configuration file was found
 	now      time.Time
 	fixed    bool // --now was given: the clock stands still
-	// team is --team; its services are already in cfg.Services, except
+	// team is --team; its services are already in cfg.Query.Services, except
 	// for "unassigned", which resolveTeam fills in from the data.
 	team         string
 	teamResolved bool
@@ -367,10 +367,10 @@ func resolve(c *commonFlags, e *env) (*settings, error) {
 		if err != nil {
 			return nil, usagef("--window: %v", err)
 		}
-		s.cfg.Window = n
+		s.cfg.Query.Days = n
 	}
 	if len(c.services) > 0 {
-		s.cfg.Services = c.services
+		s.cfg.Query.Services = c.services
 	}
 	switch c.theme {
 	case "":
@@ -380,7 +380,7 @@ func resolve(c *commonFlags, e *env) (*settings, error) {
 		return nil, usagef("--theme: %q is not dark or light", c.theme)
 	}
 	if len(c.environments) > 0 {
-		s.cfg.Environments = c.environments
+		s.cfg.Query.Environments = c.environments
 	}
 	if c.rotate != "" {
 		d, err := parseRotate(c.rotate)

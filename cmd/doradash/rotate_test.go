@@ -95,7 +95,7 @@ func TestUIOptionsTeams(t *testing.T) {
 	o := s.uiOptions(nil)
 	if o.Rotate != 20*time.Second || o.Team != "payments" || len(o.Teams) != 1 ||
 		o.Teams[0].Name != "payments" || strings.Join(o.Teams[0].Services, ",") != "payments,ledger" ||
-		strings.Join(o.Services, ",") != "payments,ledger" {
+		strings.Join(o.Query.Services, ",") != "payments,ledger" {
 		t.Errorf("options %+v", o)
 	}
 	// The ui's copy is its own.

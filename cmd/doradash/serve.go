@@ -207,13 +207,13 @@ func remoteSnapshot(ctx context.Context, args []string, e *env, base *settings, 
 		if err != nil {
 			return usagef("--window: %v", err)
 		}
-		cfg.Window = n
+		cfg.Query.Days = n
 	}
 	if len(services) > 0 {
-		cfg.Services = services
+		cfg.Query.Services = services
 	}
 	if len(envs) > 0 {
-		cfg.Environments = envs
+		cfg.Query.Environments = envs
 	}
 	if *team != "" {
 		if err := s.selectTeam(*team); err != nil {

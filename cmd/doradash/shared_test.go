@@ -85,7 +85,7 @@ func runSessions(t testing.TB, feed ui.Feed, shared ui.Reports, days []int) (sto
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for _, d := range days {
-		m := ui.New(ui.Options{Feed: feed, Clock: func() time.Time { return sharedNow }, Days: d, Reports: shared})
+		m := ui.New(ui.Options{Feed: feed, Clock: func() time.Time { return sharedNow }, Query: model.Query{Days: d}, Reports: shared})
 		p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(nil), tea.WithOutput(io.Discard),
 			tea.WithoutRenderer(), tea.WithoutSignalHandler())
 		wg.Go(func() {

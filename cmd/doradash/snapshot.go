@@ -44,7 +44,7 @@ func runSnapshot(ctx context.Context, args []string, e *env) error {
 	}
 	r := s.report(v)
 	if o.populations {
-		err = writeJSON(e.stdout, reportWithPopulations{Report: r, Populations: model.Explain(v.Data, s.query(r.GeneratedAt))})
+		err = writeJSON(e.stdout, reportWithPopulations{Report: r, Populations: r.Populations()})
 	} else {
 		err = writeReport(e.stdout, r, o.format, colorFor(e))
 	}
@@ -146,7 +146,7 @@ func runCheck(ctx context.Context, args []string, e *env) error {
 	case s.demo:
 		where = "built-in demo (--demo)"
 	}
-	fmt.Fprintf(e.stdout, "configuration: %s: ok, %d source(s), window %dd\n", where, len(s.cfg.Sources), s.cfg.Window)
+	fmt.Fprintf(e.stdout, "configuration: %s: ok, %d source(s), window %dd\n", where, len(s.cfg.Sources), s.cfg.Query.Days)
 	v := p.PollOnce(ctx)
 	if ctx.Err() != nil {
 		return errInterrupted

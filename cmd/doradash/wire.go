@@ -72,12 +72,9 @@ func buildSource(sc SourceConfig, clock func() time.Time, api *apiEnv) (sources.
 
 // query is the model query of the settings at instant end.
 func (s *settings) query(end time.Time) model.Query {
-	return model.Query{
-		End: end, Days: s.cfg.Window,
-		Environments: s.cfg.Environments, Services: s.cfg.Services,
-		DowntimeMaxSeverity: s.cfg.DowntimeMaxSeverity,
-		LinkWithin:          s.cfg.LinkIncidentsWithin,
-	}
+	q := s.cfg.Query
+	q.End = end
+	return q
 }
 
 // report computes the report of v as of the settings' clock.

@@ -23,7 +23,7 @@ type apiEnv struct {
 
 // apiEnv returns the API sources' environment of the settings.
 func (s *settings) apiEnv() *apiEnv {
-	a := &apiEnv{windowDays: s.cfg.Window, log: s.warnLog}
+	a := &apiEnv{windowDays: s.cfg.Query.Days, log: s.warnLog}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

@@ -107,10 +107,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descBuildInfo, prometheus.GaugeValue, 1, s.o.Version, runtime.Version())
 	c.collectSources(ch, v)
 
-	envs := s.o.Base.Environments
-	if len(envs) == 0 {
-		envs = model.DefaultEnvironments
-	}
+	envs := s.o.Base.Normalized().Environments
 	services := s.o.Base.Services
 	if len(services) == 0 {
 		services = v.Data.Services()

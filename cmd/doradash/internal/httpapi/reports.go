@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"doradash/cmd/doradash/internal/reports"
 	"doradash/model"
 )
 
@@ -74,7 +73,7 @@ func (s *Server) report(ctx context.Context, v *model.Version, q model.Query) *m
 // ctx ended first or the computation failed. It is shared: callers must
 // not modify it.
 func (s *Server) cachedReport(ctx context.Context, ds *model.Dataset, q model.Query) *model.Report {
-	v, ok := s.cache.Get(ctx, ds, "httpapi.report|"+reports.QueryKey(q), func() any { return s.o.Compute(ds, q) })
+	v, ok := s.cache.Get(ctx, ds, "httpapi.report|"+q.Key(), func() any { return s.o.Compute(ds, q) })
 	if !ok {
 		return nil
 	}

@@ -9,8 +9,6 @@ package reports
 
 import (
 	"context"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -147,29 +145,4 @@ func (c *Cache) compactLocked() {
 	}
 	clear(c.order[len(live):]) // no dataset kept alive by a stale key
 	c.order = live
-}
-
-// QueryKey is the canonical form of q: every field of q (a test fails
-// when model.Query gains one this does not know). Lists are
-// length-prefixed so no two different queries share a key.
-func QueryKey(q model.Query) string {
-	var b strings.Builder
-	b.WriteString(strconv.FormatInt(q.End.UnixNano(), 10))
-	b.WriteByte('|')
-	b.WriteString(strconv.Itoa(q.Days))
-	b.WriteByte('|')
-	b.WriteString(strconv.Itoa(q.DowntimeMaxSeverity))
-	b.WriteByte('|')
-	b.WriteString(strconv.FormatInt(int64(q.LinkWithin), 10))
-	for _, list := range [][]string{q.Environments, q.Services} {
-		b.WriteByte('|')
-		b.WriteString(strconv.Itoa(len(list)))
-		for _, s := range list {
-			b.WriteByte(':')
-			b.WriteString(strconv.Itoa(len(s)))
-			b.WriteByte(':')
-			b.WriteString(s)
-		}
-	}
-	return b.String()
 }

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"reflect"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -11,8 +10,6 @@ import (
 
 	"doradash/model"
 )
-
-var t0 = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
 func TestConcurrentCallersComputeOnce(t *testing.T) {
 	c := New(8)
@@ -118,34 +115,4 @@ func TestWaiterGivesUpWithItsContext(t *testing.T) {
 		t.Error("a cancelled waiter got a value")
 	}
 	close(release)
-}
-
-func TestQueryKeyCoversEveryField(t *testing.T) {
-	// Each query differs from base in one field; all keys must differ.
-	base := model.Query{End: t0, Days: 7}
-	variants := []model.Query{base,
-		{End: t0.Add(1), Days: 7}, {End: t0, Days: 8},
-		{End: t0, Days: 7, Environments: []string{"x"}}, {End: t0, Days: 7, Services: []string{"x"}},
-		{End: t0, Days: 7, DowntimeMaxSeverity: 3}, {End: t0, Days: 7, LinkWithin: time.Hour},
-	}
-	if n := reflect.TypeFor[model.Query]().NumField(); n != len(variants)-1 {
-		t.Fatalf("model.Query has %d fields, this test and QueryKey know %d: add the new one to both", n, len(variants)-1)
-	}
-	keys := map[string]bool{}
-	for _, q := range variants {
-		keys[QueryKey(q)] = true
-	}
-	if len(keys) != len(variants) {
-		t.Errorf("%d distinct keys for %d different queries", len(keys), len(variants))
-	}
-}
-
-func TestQueryKeysDoNotCollide(t *testing.T) {
-	a := model.Query{End: t0, Days: 7, Services: []string{"a|1:b"}}
-	b := model.Query{End: t0, Days: 7, Services: []string{"a", "b"}}
-	c := model.Query{End: t0, Days: 7, Environments: []string{"a"}, Services: []string{"b"}}
-	keys := map[string]bool{QueryKey(a): true, QueryKey(b): true, QueryKey(c): true}
-	if len(keys) != 3 {
-		t.Errorf("keys collide: %v", keys)
-	}
 }
