@@ -2,6 +2,7 @@ package model
 
 import (
 	"cmp"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -365,4 +366,29 @@ func (t *topN) sorted() []int32 {
 		return 0
 	})
 	return out
+}
+
+// Equal says whether r and o state the same: every field, the panels'
+// lists and the populations (compared as records, not by the datasets
+// they were computed from).
+func (r *Report) Equal(o *Report) bool {
+	if r == nil || o == nil {
+		return r == o
+	}
+	a, b := *r, *o
+	a.explain, b.explain = nil, nil
+	return reflect.DeepEqual(a, b) && reflect.DeepEqual(r.Populations(), o.Populations())
+}
+
+// WithoutPopulations returns a copy of r that does not keep the records
+// behind its numbers (Populations returns nil): for caches that hold
+// many reports and never show a population. The copy shares r's other
+// values.
+func (r *Report) WithoutPopulations() *Report {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.explain = nil
+	return &c
 }

@@ -620,3 +620,36 @@ func TestPanelsNotInJSON(t *testing.T) {
 		t.Error("a report not made by Compute has populations")
 	}
 }
+
+// TestReportEqual: two reports of the same records from different
+// datasets are Equal; a different population or figure is not; a report
+// without populations keeps every figure and list.
+func TestReportEqual(t *testing.T) {
+	end := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	batch := func(id string) *model.Batch {
+		return &model.Batch{Deployments: []model.Deployment{{ID: id, Service: "a", Environment: "production",
+			FinishedAt: model.StampOf(end.Add(-time.Hour))}}}
+	}
+	q := model.Query{End: end, Days: 7}
+	a := model.Compute(model.Merge(batch("d1")), q)
+	b := model.Compute(model.Merge(batch("d1")), q)
+	if !a.Equal(b) {
+		t.Fatal("the same records from two datasets are not Equal")
+	}
+	c := model.Compute(model.Merge(batch("d2")), q) // same figures, another id
+	if a.Equal(c) {
+		t.Fatal("reports of different deployments are Equal")
+	}
+	lean := a.WithoutPopulations()
+	if lean.Populations() != nil || a.Populations() == nil {
+		t.Fatal("WithoutPopulations must drop the populations of the copy only")
+	}
+	if a.Equal(lean) {
+		t.Fatal("a report without populations is Equal to one with")
+	}
+	l1, _ := json.Marshal(lean)
+	a1, _ := json.Marshal(a)
+	if string(l1) != string(a1) || len(lean.LatestDeployments) != 1 {
+		t.Fatal("WithoutPopulations changed the report's figures or lists")
+	}
+}

@@ -73,7 +73,10 @@ func (s *Server) report(ctx context.Context, v *model.Version, q model.Query) *m
 // ctx ended first or the computation failed. It is shared: callers must
 // not modify it.
 func (s *Server) cachedReport(ctx context.Context, ds *model.Dataset, q model.Query) *model.Report {
-	v, ok := s.cache.Get(ctx, ds, "httpapi.report|"+q.Key(), func() any { return s.o.Compute(ds, q) })
+	// The endpoints never show a population; a cached report keeping the
+	// records behind its numbers would hold megabytes each on a large
+	// dataset, times the cache's entries.
+	v, ok := s.cache.Get(ctx, ds, "httpapi.report|"+q.Key(), func() any { return s.o.Compute(ds, q).WithoutPopulations() })
 	if !ok {
 		return nil
 	}

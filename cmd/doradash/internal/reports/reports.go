@@ -11,6 +11,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"doradash/model"
 )
@@ -18,11 +19,19 @@ import (
 // DefaultEntries bounds a cache made with New(0).
 const DefaultEntries = 512
 
+// Unused is how long an entry nobody asked for is kept. A live clock
+// moves every key to the next minute, so entries of earlier minutes are
+// never asked for again; without this they would stay until the bound
+// pushed them out (hours of reports, each holding its lists and the
+// records behind its numbers).
+const Unused = 3 * time.Minute
+
 // Cache holds computed values by (dataset, key). It is safe for
 // concurrent use; the zero value is not usable, make one with New.
 //
-// It keeps at most its bound of entries, dropping the oldest first, and
-// entries of the two newest datasets only: a dataset (which can be
+// It keeps at most its bound of entries, dropping the oldest first,
+// entries asked for within Unused only, and entries of the two newest
+// datasets only: a dataset (which can be
 // large) is not kept alive by the cache once two newer ones were asked
 // for. The older of the two serves the callers that still hold it while
 // a new version spreads.
@@ -34,6 +43,9 @@ type Cache struct {
 	entries map[entryKey]*entry
 	order   []entryKey        // keys in insertion order, some already gone
 	recent  [2]*model.Dataset // the newest dataset asked for first
+	swept   time.Time         // the last sweep of unused entries
+
+	now func() time.Time // the wall clock; tests replace it
 }
 
 type entryKey struct {
@@ -44,7 +56,8 @@ type entryKey struct {
 type entry struct {
 	done chan struct{} // closed once v is set, or the computation panicked
 	v    any
-	ok   bool // v is set
+	ok   bool      // v is set
+	used time.Time // when it was last asked for (under the cache's lock)
 }
 
 // New returns a cache of at most max entries; max ≤ 0: DefaultEntries.
@@ -52,7 +65,7 @@ func New(max int) *Cache {
 	if max <= 0 {
 		max = DefaultEntries
 	}
-	return &Cache{max: max, entries: map[entryKey]*entry{}}
+	return &Cache{max: max, entries: map[entryKey]*entry{}, now: time.Now}
 }
 
 // Get returns the value of key over ds: the cached one, the one a
@@ -67,12 +80,15 @@ func New(max int) *Cache {
 func (c *Cache) Get(ctx context.Context, ds *model.Dataset, key string, compute func() any) (v any, ok bool) {
 	k := entryKey{ds, key}
 	c.mu.Lock()
+	now := c.now()
 	c.noteDatasetLocked(ds)
+	c.sweepLocked(now)
 	e, found := c.entries[k]
 	if !found {
 		e = &entry{done: make(chan struct{})}
 		c.insertLocked(k, e)
 	}
+	e.used = now
 	c.mu.Unlock()
 	if found {
 		select {
@@ -133,6 +149,24 @@ func (c *Cache) insertLocked(k entryKey, e *entry) {
 	}
 	c.entries[k] = e
 	c.order = append(c.order, k)
+}
+
+// sweepLocked drops the entries not asked for within Unused, looking at
+// most once every Unused/4.
+func (c *Cache) sweepLocked(now time.Time) {
+	if now.Sub(c.swept) < Unused/4 && !now.Before(c.swept) {
+		return
+	}
+	c.swept = now
+	n := len(c.entries)
+	for k, e := range c.entries {
+		if now.Sub(e.used) > Unused {
+			delete(c.entries, k)
+		}
+	}
+	if len(c.entries) < n {
+		c.compactLocked()
+	}
 }
 
 // compactLocked forgets the keys of entries already gone.

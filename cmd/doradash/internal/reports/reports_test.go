@@ -116,3 +116,36 @@ func TestWaiterGivesUpWithItsContext(t *testing.T) {
 	}
 	close(release)
 }
+
+// TestUnusedEntriesAreDropped: with a live clock every key moves on to
+// the next minute; the entries of earlier minutes go once nobody asked
+// for them within Unused, while an entry still asked for stays.
+func TestUnusedEntriesAreDropped(t *testing.T) {
+	c := New(100)
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	c.now = func() time.Time { return now }
+	ds := model.Merge()
+	get := func(key string) any {
+		v, _ := c.Get(context.Background(), ds, key, func() any { return key + "@" + now.Format("15:04") })
+		return v
+	}
+	for i := range 10 { // ten minutes of a live clock, one key each
+		get("minute " + strconv.Itoa(i))
+		get("kept") // asked for every minute
+		now = now.Add(time.Minute)
+	}
+	if got := get("kept"); got != "kept@12:00" {
+		t.Errorf("an entry asked for every minute was recomputed: %v", got)
+	}
+	// Entries unused for more than Unused are gone; the sweep runs at
+	// most every Unused/4, so one or two more may linger.
+	if n := c.Len(); n > 2+int(Unused/time.Minute)+2 {
+		t.Errorf("%d entries after 10 minutes, want about %d", n, 2+int(Unused/time.Minute))
+	}
+	if got := get("minute 0"); got == "minute 0@12:00" {
+		t.Error("the entry of minute 0 outlived Unused")
+	}
+	if got := get("minute 9"); got != "minute 9@12:09" {
+		t.Errorf("a recent entry was dropped: %v", got)
+	}
+}
