@@ -14,12 +14,38 @@ func (d *dashboard) deployRowCount() int {
 	return len(d.c.snap.items)
 }
 
-// deployLines formats the feed lines off…off+n, each exactly w wide: day
-// headings, then per deployment its time, service, status (rolled back and
-// failed stand out) and the lead time of its changes.
-func (d *dashboard) deployLines(off, n, w int) []string {
+// deployHeadOf is the day heading above feed item i of s.
+func deployHeadOf(s *snapshot) func(int) int {
+	return func(i int) int {
+		for j := min(i, len(s.items)-1); j >= 0; j-- {
+			if s.items[j].row < 0 {
+				return j
+			}
+		}
+		return -1
+	}
+}
+
+// deployView is what the feed shows scrolled to off in vis lines.
+func (d *dashboard) deployView(off, vis int) listView {
+	s := d.c.snap
+	if s == nil {
+		return listView{head: -1}
+	}
+	return viewRows(off, vis, len(s.items), deployHeadOf(s))
+}
+
+// deployLines formats the feed lines of v, each exactly w wide: the day
+// heading pinned on top when scrolled within a day, day headings, then per
+// deployment its time, service, status (rolled back and failed stand out)
+// and the lead time of its changes.
+func (d *dashboard) deployLines(v listView, w int) []string {
 	s, st := d.c.snap, d.c.st
-	items := visibleItems(s.items, off, n)
+	items := make([]deployItem, 0, v.count+1)
+	if v.head >= 0 {
+		items = append(items, s.items[v.head])
+	}
+	items = append(items, visibleItems(s.items, v.first, v.count)...)
 	svcW := 3
 	for _, it := range items {
 		if it.row >= 0 {
@@ -87,8 +113,11 @@ func (d *dashboard) deploysPanel(l layout) []string {
 
 func (d *dashboard) buildDeploysPanel(l layout) []string {
 	st, r := d.c.st, l.deploys
-	vis := d.deploysVisible(l)
-	lines := d.deployLines(d.depOff, vis, r.w-4)
-	note := scrollNote(d.depOff, vis, d.deployRowCount())
-	return st.frame(st.title.Render("Deployments"), note, lines, r.w, r.h, d.focus == focusDeploys)
+	v := d.deployView(d.depOff, d.deploysVisible(l))
+	lines := d.deployLines(v, min(r.w-4, maxDeployRowW))
+	return st.frame(st.title.Render("Deployments"), v.note(d.deployRowCount()), lines, r.w, r.h, d.focus == focusDeploys)
 }
+
+// maxDeployRowW caps the feed's rows on wide screens, so that a
+// deployment's lead time stays next to it.
+const maxDeployRowW = 72

@@ -34,6 +34,16 @@ func sizeOf(w, h int) sizeClass {
 	return sizeGlance
 }
 
+// wide says whether l is a wall large enough to grow: larger digits, the
+// open incidents in large type.
+func (l layout) wide() bool { return l.size == sizeWall && l.w >= wideWallW && l.h >= wideWallH }
+
+// The size from which the wall layout grows.
+const (
+	wideWallW = 200
+	wideWallH = 55
+)
+
 // rect is a region of the screen.
 type rect struct{ x, y, w, h int }
 
@@ -60,8 +70,9 @@ type layout struct {
 const (
 	deskTileH    = 7
 	wallTileH    = 14
-	incStatsH    = 3 // the incidents panel's pinned statistics: a rule and two lines
-	glanceFixedH = 7 // open label, four metrics, incident statistics, sources
+	wideTileH    = 19 // the tall digits: tallHeight lines in place of bigHeight
+	incStatsH    = 3  // the incidents panel's pinned statistics: a rule and two lines
+	glanceFixedH = 7  // open label, four metrics, incident statistics, sources
 )
 
 func (m *Model) layout() layout {
@@ -96,6 +107,9 @@ func (m *Model) panelLayout(l *layout) {
 	tileH, maxStrip := deskTileH, 3
 	if l.size == sizeWall {
 		tileH, maxStrip = wallTileH, 6
+	}
+	if l.wide() {
+		tileH = wideTileH
 	}
 	stripH := min(max(1, m.sourceCount()), maxStrip)
 	y := l.headerH
