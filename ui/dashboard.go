@@ -106,7 +106,7 @@ func (d *dashboard) page(target focusID, l layout) int {
 	case focusIncidents:
 		return max(1, d.incidentsVisible(l))
 	case focusDeploys:
-		return max(1, d.deploysVisible(l))
+		return max(1, d.deploysVisible(l)*deployCols(l))
 	}
 	return 0
 }
@@ -138,7 +138,16 @@ func (d *dashboard) depLast(l layout) int {
 	if d.c.snap == nil {
 		return 0
 	}
-	return lastOff(d.deployRowCount(), d.deploysVisible(l), deployHeadOf(d.c.snap))
+	total, vis, cols := d.deployRowCount(), d.deploysVisible(l), deployCols(l)
+	off := lastOff(total, vis*cols, deployHeadOf(d.c.snap))
+	// Each column may pin a heading: one row further for each.
+	for range cols {
+		if d.deployEnd(off, vis, cols) >= total {
+			break
+		}
+		off++
+	}
+	return off
 }
 
 // incidentsVisible is how many rows of the incidents list fit.

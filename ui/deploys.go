@@ -113,11 +113,68 @@ func (d *dashboard) deploysPanel(l layout) []string {
 
 func (d *dashboard) buildDeploysPanel(l layout) []string {
 	st, r := d.c.st, l.deploys
-	v := d.deployView(d.depOff, d.deploysVisible(l))
-	lines := d.deployLines(v, min(r.w-4, maxDeployRowW))
-	return st.frame(st.title.Render("Deployments"), v.note(d.deployRowCount()), lines, r.w, r.h, d.focus == focusDeploys)
+	vis, cols := d.deploysVisible(l), deployCols(l)
+	vs := d.deployViews(d.depOff, vis, cols)
+	iw := r.w - 4
+	colW := (iw - deployColGap*(cols-1)) / cols
+	blocks := make([][]string, 0, 2*len(vs))
+	for i, v := range vs {
+		if i > 0 {
+			gap := st.faint.Render(" │ ")
+			col := make([]string, vis)
+			for j := range col {
+				col[j] = gap
+			}
+			blocks = append(blocks, col)
+		}
+		blocks = append(blocks, block(d.deployLines(v, min(colW, maxDeployRowW)), colW, vis))
+	}
+	note := ""
+	if len(vs) > 0 {
+		last := vs[len(vs)-1]
+		note = scrollNote(vs[0].first, last.first+last.count-vs[0].first, d.deployRowCount())
+	}
+	return st.frame(st.title.Render("Deployments"), note, joinH(blocks...), r.w, r.h, d.focus == focusDeploys)
 }
 
 // maxDeployRowW caps the feed's rows on wide screens, so that a
 // deployment's lead time stays next to it.
 const maxDeployRowW = 72
+
+// The feed is read in columns on wide walls, each at least minDeployColW
+// wide, deployColGap apart.
+const (
+	minDeployColW = 52
+	deployColGap  = 3
+)
+
+// deployCols is how many columns the framed feed of l has.
+func deployCols(l layout) int {
+	if !l.wide() {
+		return 1
+	}
+	return max(1, (l.deploys.w-4+deployColGap)/(minDeployColW+deployColGap))
+}
+
+// deployViews are the columns of the feed from off, vis lines each: each
+// column goes on where the one before it ends.
+func (d *dashboard) deployViews(off, vis, cols int) []listView {
+	total := d.deployRowCount()
+	vs := make([]listView, 0, cols)
+	for c := 0; c < cols && off < total && vis > 0; c++ {
+		v := d.deployView(off, vis)
+		vs = append(vs, v)
+		off = v.first + v.count
+	}
+	return vs
+}
+
+// deployEnd is the feed row after the last one shown from off.
+func (d *dashboard) deployEnd(off, vis, cols int) int {
+	vs := d.deployViews(off, vis, cols)
+	if len(vs) == 0 {
+		return off
+	}
+	last := vs[len(vs)-1]
+	return last.first + last.count
+}

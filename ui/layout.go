@@ -117,6 +117,10 @@ func (m *Model) panelLayout(l *layout) {
 	y += l.tiles.h
 	panelsH := max(0, l.bodyH-l.tiles.h-stripH)
 	incW := l.w * 11 / 20
+	if l.wide() {
+		// The rows are capped: the room left goes to the feed's columns.
+		incW = min(incW, maxIncidentRowW+4)
+	}
 	l.incidents = rect{0, y, incW, panelsH}
 	l.deploys = rect{incW, y, l.w - incW, panelsH}
 	l.strip = rect{0, y + panelsH, l.w, l.bodyH - l.tiles.h - panelsH}

@@ -430,3 +430,35 @@ func TestGoldenWide(t *testing.T) {
 		})
 	}
 }
+
+// TestDeployColumns: on a wide wall the feed is read in columns, each
+// going on where the one before ends with its day pinned on top; PgDn
+// moves by every column, and End shows the last row.
+func TestDeployColumns(t *testing.T) {
+	m := demoModel(t, termenv.Ascii, 300, 80)
+	l := m.layout()
+	cols, vis := deployCols(l), m.dash.deploysVisible(l)
+	if cols != 3 {
+		t.Fatalf("%d columns at 300 wide, want 3", cols)
+	}
+	vs := m.dash.deployViews(0, vis, cols)
+	for i := 1; i < len(vs); i++ {
+		if vs[i].first != vs[i-1].first+vs[i-1].count {
+			t.Errorf("column %d starts at %d, want %d", i, vs[i].first, vs[i-1].first+vs[i-1].count)
+		}
+		if m.c.snap.items[vs[i].first].row >= 0 && vs[i].head < 0 {
+			t.Errorf("column %d starts within a day without its heading", i)
+		}
+	}
+	press(t, m, "tab", "tab", "tab", "tab", "tab", "pgdown")
+	if m.dash.focus != focusDeploys || m.dash.depOff != vis*cols {
+		t.Errorf("pgdown: focus %v offset %d, want the deployments at %d", m.dash.focus, m.dash.depOff, vis*cols)
+	}
+	press(t, m, "end")
+	if end := m.dash.deployEnd(m.dash.depOff, vis, cols); end != m.dash.deployRowCount() {
+		t.Errorf("end shows rows up to %d of %d", end, m.dash.deployRowCount())
+	}
+	if m.dash.deployEnd(m.dash.depOff-1, vis, cols) >= m.dash.deployRowCount() {
+		t.Errorf("end at %d, but %d shows the last row too", m.dash.depOff, m.dash.depOff-1)
+	}
+}
