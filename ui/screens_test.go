@@ -462,3 +462,15 @@ func TestDeployColumns(t *testing.T) {
 		t.Errorf("end at %d, but %d shows the last row too", m.dash.depOff, m.dash.depOff-1)
 	}
 }
+
+// TestTilePopulationKept: where the population does not fit beside the
+// tier, the wall tile shows it on the line above rather than drop it.
+func TestTilePopulationKept(t *testing.T) {
+	m := demoModel(t, termenv.Ascii, 160, 45)
+	v := m.View()
+	for id := range numMetrics {
+		if pop := m.c.snap.heads[id].popLabel; !strings.Contains(v, pop) {
+			t.Errorf("the wall lacks %s's population %q", metricNames[id], pop)
+		}
+	}
+}

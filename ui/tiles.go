@@ -122,8 +122,13 @@ func (d *dashboard) tileHead(hd headline, up bool, w int, l layout) (inner []str
 	tier := st.tierStyle(hd.tier).Render(tierMarks(hd.tier) + " " + tierWord(hd.tier))
 	if l.size == sizeWall {
 		inner = append(inner, d.bigValue(hd, iw, l.wide())...)
-		inner = append(inner, "")
-		inner = append(inner, spread(tier, st.dim.Render(hd.popLabel), iw))
+		pop := st.dim.Render(hd.popLabel)
+		if textWidth(tier)+1+textWidth(pop) <= iw {
+			inner = append(inner, "", spread(tier, pop, iw))
+		} else {
+			// Beside the tier it would be cut: the line above is free.
+			inner = append(inner, fitRight(pop, iw), tier)
+		}
 	} else {
 		inner = append(inner, spread(st.value.Render(hd.text), st.dim.Render(hd.popLabel), iw), tier)
 	}
