@@ -99,6 +99,12 @@ func bigText(s string, scale int) (lines [bigHeight]string, ok bool) {
 // font drawn as two, the half blocks at their own halves.
 const tallHeight = 2 * bigHeight
 
+// The halves of a line of the block font.
+var (
+	tallTop    = strings.NewReplacer("▀", "█", "▄", " ")
+	tallBottom = strings.NewReplacer("▀", " ", "▄", "█")
+)
+
 // tallText is bigText twice as tall: a line of the font becomes two lines,
 // its upper half blocks (▀) the first and its lower ones (▄) the second, so
 // the lowercase units keep their shapes. ok is false when s has a
@@ -108,11 +114,9 @@ func tallText(s string, scale int) (lines [tallHeight]string, ok bool) {
 	if !ok {
 		return lines, false
 	}
-	top := strings.NewReplacer("▀", "█", "▄", " ")
-	bottom := strings.NewReplacer("▀", " ", "▄", "█")
 	for i, l := range small {
-		lines[2*i] = top.Replace(l)
-		lines[2*i+1] = bottom.Replace(l)
+		lines[2*i] = tallTop.Replace(l)
+		lines[2*i+1] = tallBottom.Replace(l)
 	}
 	return lines, true
 }
