@@ -36,11 +36,17 @@ func (m *Model) header(w, h int) []string {
 	stale := staleSources(c.version, c.now)
 	noData := noDataSources(c.version)
 	syncing := syncingSources(c.version)
-	// The window compared with goes first, then the names: the markers
-	// say something is wrong, it only says what the changes compare with.
-	variants := []struct{ compact, names, vs bool }{
-		{false, true, true}, {false, true, false}, {false, false, false},
-		{true, true, true}, {true, true, false}, {true, false, false},
+	// The window compared with goes before the markers' full words and
+	// names (they say something is wrong; it only says what the changes
+	// compare with), but not before the spelled-out window: with no
+	// marker, "30d · … · vs prev 30d" says more than "last 30 days · …".
+	type variant struct{ compact, names, vs bool }
+	variants := []variant{{false, true, true}, {true, true, true}, {true, true, false}, {true, false, false}}
+	if len(stale)+len(noData)+len(syncing) > 0 {
+		variants = []variant{
+			{false, true, true}, {false, true, false}, {false, false, false},
+			{true, true, true}, {true, true, false}, {true, false, false},
+		}
 	}
 	var left string
 	for _, v := range variants {

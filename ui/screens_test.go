@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
@@ -471,6 +472,29 @@ func TestTilePopulationKept(t *testing.T) {
 	for id := range numMetrics {
 		if pop := m.c.snap.heads[id].popLabel; !strings.Contains(v, pop) {
 			t.Errorf("the wall lacks %s's population %q", metricNames[id], pop)
+		}
+	}
+}
+
+// TestComparedOnGlance: with nothing flagged in the header, the glance
+// layout says what its changes compare with in the compact form; with a
+// stale source, the marker keeps its room.
+func TestComparedOnGlance(t *testing.T) {
+	for _, healthy := range []bool{true, false} {
+		v := demoVersion()
+		if healthy {
+			v.Sources = v.Sources[:1]
+		}
+		m := New(testOptions(nil, termenv.Ascii))
+		m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+		_, cmd := m.Update(versionMsg{v: v})
+		settle(t, m, cmd)
+		header := strings.SplitN(m.View(), "\n", 2)[0]
+		if got := strings.Contains(header, "vs prev 30d"); got != healthy {
+			t.Errorf("healthy %v: header %q says vs prev 30d: %v", healthy, header, got)
+		}
+		if !healthy && !strings.Contains(header, "⚠ stale: incidents") {
+			t.Errorf("header %q lost the stale marker's name", header)
 		}
 	}
 }
