@@ -32,7 +32,7 @@ func TestProgramFlow(t *testing.T) {
 			return true
 		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	}
-	waitFor("Deploy frequency", "Lead time", "Change failure rate", "Time to restore")
+	waitFor("Deploys", "Lead time", "Failure rate", "Time to restore", "─ Recovery ─")
 
 	tm.Send(keyMsg("]"))
 	waitFor("last 90 days")
@@ -269,7 +269,7 @@ func TestMouseWheel(t *testing.T) {
 	for range 1000 {
 		wheel(l.deploys.x+2, l.deploys.y+2, tea.MouseButtonWheelDown)
 	}
-	if max := m.dash.deployRowCount() - m.dash.deploysVisible(l); m.dash.depOff != max {
+	if max := m.dash.depLast(l); m.dash.depOff != max {
 		t.Errorf("scrolling stops at %d, want the end %d", m.dash.depOff, max)
 	}
 }

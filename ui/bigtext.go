@@ -31,6 +31,16 @@ var bigFont = map[rune][bigHeight]string{
 	'd': {"  █", "  █", "█▀█", "█ █", "█▄█"},
 	's': {"   ", "   ", "█▀▀", "▀▀█", "▀▀▀"},
 	' ': {" ", " ", " ", " ", " "},
+	// The words of the open-incidents banner.
+	'C': {"███", "█  ", "█  ", "█  ", "███"},
+	'D': {"██ ", "█ █", "█ █", "█ █", "██ "},
+	'E': {"███", "█  ", "██ ", "█  ", "███"},
+	'I': {"███", " █ ", " █ ", " █ ", "███"},
+	'N': {"█  █", "██ █", "█ ██", "█  █", "█  █"},
+	'O': {"███", "█ █", "█ █", "█ █", "███"},
+	'P': {"███", "█ █", "███", "█  ", "█  "},
+	'S': {"███", "█  ", "███", "  █", "███"},
+	'T': {"███", " █ ", " █ ", " █ ", " █ "},
 }
 
 // bigWidth is the width of s in the block font at the given scale, or -1
@@ -81,6 +91,32 @@ func bigText(s string, scale int) (lines [bigHeight]string, ok bool) {
 	}
 	for row := range bigHeight {
 		lines[row] = b[row].String()
+	}
+	return lines, true
+}
+
+// tallHeight is the height of the tall block font: every line of the
+// font drawn as two, the half blocks at their own halves.
+const tallHeight = 2 * bigHeight
+
+// The halves of a line of the block font.
+var (
+	tallTop    = strings.NewReplacer("▀", "█", "▄", " ")
+	tallBottom = strings.NewReplacer("▀", " ", "▄", "█")
+)
+
+// tallText is bigText twice as tall: a line of the font becomes two lines,
+// its upper half blocks (▀) the first and its lower ones (▄) the second, so
+// the lowercase units keep their shapes. ok is false when s has a
+// character the font lacks.
+func tallText(s string, scale int) (lines [tallHeight]string, ok bool) {
+	small, ok := bigText(s, scale)
+	if !ok {
+		return lines, false
+	}
+	for i, l := range small {
+		lines[2*i] = tallTop.Replace(l)
+		lines[2*i+1] = tallBottom.Replace(l)
 	}
 	return lines, true
 }

@@ -74,3 +74,42 @@ func seriesMax(vals []*float64) float64 {
 	}
 	return top
 }
+
+// splitChart draws the previous window's series (prev) and the current
+// one (cur) as one chart w wide and h tall on one scale, the previous
+// window in the dim shade (not the chart colour) and behind a divider, so that it never reads as
+// part of the current window; the current window has priority for the
+// room. The lines are styled.
+func (d *dashboard) splitChart(prev, cur []*float64, w, h int) []string {
+	st := d.c.st
+	if w <= 0 || h <= 0 {
+		return blank(w, h)
+	}
+	// The previous window only where at least a week of it fits beside
+	// the whole current window and the divider.
+	keep := min(len(prev), w-len(cur)-1)
+	if keep < 7 {
+		keep = 0
+	}
+	series := make([]*float64, 0, keep+1+len(cur))
+	if keep > 0 {
+		series = append(series, prev[len(prev)-keep:]...)
+		series = append(series, nil) // the divider's column
+	}
+	series = append(series, cur...)
+	lines := barChart(series, w, h, 1)
+	if keep == 0 {
+		for i, l := range lines {
+			lines[i] = st.chart.Render(l)
+		}
+		return lines
+	}
+	// Every cell of the plain lines is one rune one cell wide.
+	split := w - len(cur) - 1 // the divider's column
+	lead := max(0, w-len(series))
+	for i, l := range lines {
+		r := []rune(l)
+		lines[i] = spaces(lead) + st.dim.Render(string(r[lead:split])) + st.dim.Render("│") + st.chart.Render(string(r[split+1:]))
+	}
+	return lines
+}

@@ -29,8 +29,45 @@ func (d *dashboard) metricLine(id metricID, w int) string {
 	if d.c.snap.cov == coveragePartial {
 		line += " " + st.warn.Render("partial")
 	}
-	if rest := min(w-textWidth(line)-2, len(hd.history)); rest >= 8 {
-		line += " " + st.chart.Render(barChart(hd.history, rest, 1, 1)[0])
+	if rest := min(w-textWidth(line)-2, len(hd.history)+1); rest >= 8 {
+		line += " " + d.splitChart(hd.history[:len(hd.history)-len(hd.series)], hd.series, rest, 1)[0]
+	}
+	return fit(line, w)
+}
+
+// glanceSummary is the glance layout's summary line, w wide: failed
+// deployment recovery time with its tier (marks and word, readable
+// without colour), then the window's incident figures, as many as fit.
+func (d *dashboard) glanceSummary(w int) string {
+	st, s := d.c.st, d.c.snap
+	if s.cov == coverageNone {
+		return st.dim.Render(fit("recovery — · "+incidentFigures(s.report, s.cov, true), w))
+	}
+	hd := recoveryHeadline(s.report)
+	recovery := st.dim.Render("recovery ") + st.value.Render(hd.text) + " " +
+		st.tierStyle(hd.tier).Render(tierMarks(hd.tier)+" "+tierWord(hd.tier))
+	if s.cov == coveragePartial {
+		recovery = st.warn.Render("partial: ") + recovery
+	}
+	in := s.report.Incidents
+	// Most telling first; each is shown only with every one before it.
+	figures := []string{
+		plural(in.Total, "incident"),
+		"downtime " + formatSeconds(in.DowntimeSeconds),
+		"avail " + formatAvailability(in.Availability),
+		"detect " + formatStat(in.TimeToDetect.Median),
+		"ack " + formatStat(in.TimeToAcknowledge.Median),
+	}
+	if w >= 120 {
+		figures[2] = "availability " + formatAvailability(in.Availability)
+		figures[3] = "median detect " + formatStat(in.TimeToDetect.Median)
+	}
+	line := recovery
+	for _, f := range figures {
+		if textWidth(line)+3+textWidth(f) > w {
+			break
+		}
+		line += st.dim.Render(" · " + f)
 	}
 	return fit(line, w)
 }

@@ -24,6 +24,9 @@ type dashboard struct {
 	incOff int     // first incident row shown
 	depOff int     // first deployment row shown
 	cache  panels
+	// seen is the snapshot the offsets refer to: when another arrives,
+	// anchor moves them to the same records.
+	seen *snapshot
 }
 
 // update handles the dashboard's keys. It reports the panel to open when
@@ -103,19 +106,48 @@ func (d *dashboard) page(target focusID, l layout) int {
 	case focusIncidents:
 		return max(1, d.incidentsVisible(l))
 	case focusDeploys:
-		return max(1, d.deploysVisible(l))
+		return max(1, d.deploysVisible(l)*deployCols(l))
 	}
 	return 0
 }
 
 func (d *dashboard) resetScroll() { d.incOff, d.depOff = 0, 0 }
 
-// clamp keeps the scroll offsets within the lists as they are now shown.
+// clamp keeps the scroll offsets on the records they showed when the
+// snapshot changed, and within the lists as they are now shown.
 func (d *dashboard) clamp(l layout) {
-	incRows, incVis := d.incidentRowCount(l), d.incidentsVisible(l)
-	depRows, depVis := d.deployRowCount(), d.deploysVisible(l)
-	d.incOff = max(0, min(d.incOff, incRows-incVis))
-	d.depOff = max(0, min(d.depOff, depRows-depVis))
+	if d.seen != d.c.snap {
+		d.anchor(d.seen, l)
+		d.seen = d.c.snap
+	}
+	d.incOff = max(0, min(d.incOff, d.incLast(l)))
+	d.depOff = max(0, min(d.depOff, d.depLast(l)))
+}
+
+// incLast is the last offset of the incidents list: its end in view.
+func (d *dashboard) incLast(l layout) int {
+	if d.c.snap == nil {
+		return 0
+	}
+	r := d.incRows(d.c.snap, l)
+	return lastOff(r.total(), d.incidentsVisible(l), r.headOf)
+}
+
+// depLast is the last offset of the deployments feed: its end in view.
+func (d *dashboard) depLast(l layout) int {
+	if d.c.snap == nil {
+		return 0
+	}
+	total, vis, cols := d.deployRowCount(), d.deploysVisible(l), deployCols(l)
+	off := lastOff(total, vis*cols, deployHeadOf(d.c.snap))
+	// Each column may pin a heading: one row further for each.
+	for range cols {
+		if d.deployEnd(off, vis, cols) >= total {
+			break
+		}
+		off++
+	}
+	return off
 }
 
 // incidentsVisible is how many rows of the incidents list fit.
@@ -123,7 +155,11 @@ func (d *dashboard) incidentsVisible(l layout) int {
 	if l.size == sizeGlance {
 		return l.glanceOpen
 	}
-	return max(0, l.incidents.h-2-incStatsH)
+	h := l.incidents.h - 2 - incStatsH
+	if d.banner(d.c.snap, l) {
+		h -= bannerH
+	}
+	return max(0, h)
 }
 
 // deploysVisible is how many lines of the deployments feed fit.
@@ -180,22 +216,22 @@ func (d *dashboard) waiting(w, h int) []string {
 // metric, the incident figures, the latest deployments and the sources.
 func (d *dashboard) glance(l layout) []string {
 	st, w := d.c.st, l.w
-	r := d.c.snap.report
 	// Lists keep together on wide screens instead of spreading their
 	// columns across the width.
 	listW := min(w-2, 100)
 	lines := make([]string, 0, l.bodyH)
 	lines = append(lines, " "+d.openLabel(true))
-	for _, line := range d.incidentLines(d.incOff, l.glanceOpen, listW, false) {
+	rows := d.incRows(d.c.snap, l)
+	for _, line := range d.incidentLines(rows, viewRows(d.incOff, l.glanceOpen, rows.total(), rows.headOf), listW) {
 		lines = append(lines, "  "+line)
 	}
 	for id := range numMetrics {
 		lines = append(lines, d.metricLine(id, w))
 	}
-	lines = append(lines, " "+st.dim.Render(incidentFigures(r, d.c.snap.cov, w < 120)))
+	lines = append(lines, " "+d.glanceSummary(w-2))
 	if l.deploys.h > 0 {
 		lines = append(lines, " "+d.focusMark(focusDeploys)+st.dim.Render("LATEST DEPLOYMENTS"))
-		for _, line := range d.deployLines(d.depOff, l.deploys.h, listW) {
+		for _, line := range d.deployLines(d.deployView(d.depOff, l.deploys.h), listW) {
 			lines = append(lines, "  "+line)
 		}
 	}
@@ -209,8 +245,9 @@ func (d *dashboard) click(msg tea.MouseMsg, l layout) (focusID, bool) {
 		return 0, false
 	}
 	x := 0
-	for i := range numMetrics {
-		x += tileWidth(i, l.tiles.w)
+	ws := tileWidths(l.tiles.w)
+	for i := range recoveryTile {
+		x += ws[i]
 		if msg.X < x {
 			d.focus = focusID(i)
 			return d.focus, true

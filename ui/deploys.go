@@ -14,12 +14,38 @@ func (d *dashboard) deployRowCount() int {
 	return len(d.c.snap.items)
 }
 
-// deployLines formats the feed lines off…off+n, each exactly w wide: day
-// headings, then per deployment its time, service, status (rolled back and
-// failed stand out) and the lead time of its changes.
-func (d *dashboard) deployLines(off, n, w int) []string {
+// deployHeadOf is the day heading above feed item i of s.
+func deployHeadOf(s *snapshot) func(int) int {
+	return func(i int) int {
+		for j := min(i, len(s.items)-1); j >= 0; j-- {
+			if s.items[j].row < 0 {
+				return j
+			}
+		}
+		return -1
+	}
+}
+
+// deployView is what the feed shows scrolled to off in vis lines.
+func (d *dashboard) deployView(off, vis int) listView {
+	s := d.c.snap
+	if s == nil {
+		return listView{head: -1}
+	}
+	return viewRows(off, vis, len(s.items), deployHeadOf(s))
+}
+
+// deployLines formats the feed lines of v, each exactly w wide: the day
+// heading pinned on top when scrolled within a day, day headings, then per
+// deployment its time, service, status (rolled back and failed stand out)
+// and the lead time of its changes.
+func (d *dashboard) deployLines(v listView, w int) []string {
 	s, st := d.c.snap, d.c.st
-	items := visibleItems(s.items, off, n)
+	items := make([]deployItem, 0, v.count+1)
+	if v.head >= 0 {
+		items = append(items, s.items[v.head])
+	}
+	items = append(items, visibleItems(s.items, v.first, v.count)...)
 	svcW := 3
 	for _, it := range items {
 		if it.row >= 0 {
@@ -87,8 +113,68 @@ func (d *dashboard) deploysPanel(l layout) []string {
 
 func (d *dashboard) buildDeploysPanel(l layout) []string {
 	st, r := d.c.st, l.deploys
-	vis := d.deploysVisible(l)
-	lines := d.deployLines(d.depOff, vis, r.w-4)
-	note := scrollNote(d.depOff, vis, d.deployRowCount())
-	return st.frame(st.title.Render("Deployments"), note, lines, r.w, r.h, d.focus == focusDeploys)
+	vis, cols := d.deploysVisible(l), deployCols(l)
+	vs := d.deployViews(d.depOff, vis, cols)
+	iw := r.w - 4
+	colW := (iw - deployColGap*(cols-1)) / cols
+	blocks := make([][]string, 0, 2*len(vs))
+	for i, v := range vs {
+		if i > 0 {
+			gap := st.faint.Render(" │ ")
+			col := make([]string, vis)
+			for j := range col {
+				col[j] = gap
+			}
+			blocks = append(blocks, col)
+		}
+		blocks = append(blocks, block(d.deployLines(v, min(colW, maxDeployRowW)), colW, vis))
+	}
+	note := ""
+	if len(vs) > 0 {
+		last := vs[len(vs)-1]
+		note = scrollNote(vs[0].first, last.first+last.count-vs[0].first, d.deployRowCount())
+	}
+	return st.frame(st.title.Render("Deployments"), note, joinH(blocks...), r.w, r.h, d.focus == focusDeploys)
+}
+
+// maxDeployRowW caps the feed's rows on wide screens, so that a
+// deployment's lead time stays next to it.
+const maxDeployRowW = 72
+
+// The feed is read in columns on wide walls, each at least minDeployColW
+// wide, deployColGap apart.
+const (
+	minDeployColW = 52
+	deployColGap  = 3
+)
+
+// deployCols is how many columns the framed feed of l has.
+func deployCols(l layout) int {
+	if !l.wide() {
+		return 1
+	}
+	return max(1, (l.deploys.w-4+deployColGap)/(minDeployColW+deployColGap))
+}
+
+// deployViews are the columns of the feed from off, vis lines each: each
+// column goes on where the one before it ends.
+func (d *dashboard) deployViews(off, vis, cols int) []listView {
+	total := d.deployRowCount()
+	vs := make([]listView, 0, cols)
+	for c := 0; c < cols && off < total && vis > 0; c++ {
+		v := d.deployView(off, vis)
+		vs = append(vs, v)
+		off = v.first + v.count
+	}
+	return vs
+}
+
+// deployEnd is the feed row after the last one shown from off.
+func (d *dashboard) deployEnd(off, vis, cols int) int {
+	vs := d.deployViews(off, vis, cols)
+	if len(vs) == 0 {
+		return off
+	}
+	last := vs[len(vs)-1]
+	return last.first + last.count
 }

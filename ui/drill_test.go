@@ -151,7 +151,7 @@ func TestMouseToggle(t *testing.T) {
 		t.Errorf("m m: mouse off %v; want on and EnableMouseCellMotion", m.c.mouseOff)
 	}
 	l := m.layout()
-	m.Update(tea.MouseMsg{X: l.tiles.w * 5 / 8, Y: l.tiles.y + 2, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
+	m.Update(tea.MouseMsg{X: l.tiles.w / 2, Y: l.tiles.y + 2, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
 	if m.screen != screenDetail || m.detail.metric != metricFailureRate {
 		t.Errorf("click on the third tile: screen %d metric %d", m.screen, m.detail.metric)
 	}
@@ -178,7 +178,7 @@ func TestDrillFlow(t *testing.T) {
 			tm.Send(keyMsg(k))
 		}
 	}
-	waitFor("Deploy frequency", "Deployments")
+	waitFor("─ Recovery ─", "Deployments")
 	for kind := range numDrills {
 		send(drillKeys[kind]...)
 		waitFor(drillTitles[kind])
@@ -186,7 +186,7 @@ func TestDrillFlow(t *testing.T) {
 		if kind < drillIncidents {
 			send("esc") // the detail screen
 		}
-		waitFor("Deploy frequency")
+		waitFor("─ Recovery ─")
 		// Focus is back on the tile it came from: start from the first.
 		for range int(kind) {
 			send("shift+tab")

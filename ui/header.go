@@ -36,14 +36,21 @@ func (m *Model) header(w, h int) []string {
 	stale := staleSources(c.version, c.now)
 	noData := noDataSources(c.version)
 	syncing := syncingSources(c.version)
-	var left string
-	for _, compact := range []bool{false, true} {
-		for _, names := range []bool{true, false} {
-			left = m.headerLeft(compact, stale, noData, syncing, names)
-			if textWidth(left)+2+textWidth(right) <= w-2 {
-				break
-			}
+	// The window compared with goes before the markers' full words and
+	// names (they say something is wrong; it only says what the changes
+	// compare with), but not before the spelled-out window: with no
+	// marker, "30d · … · vs prev 30d" says more than "last 30 days · …".
+	type variant struct{ compact, names, vs bool }
+	variants := []variant{{false, true, true}, {true, true, true}, {true, true, false}, {true, false, false}}
+	if len(stale)+len(noData)+len(syncing) > 0 {
+		variants = []variant{
+			{false, true, true}, {false, true, false}, {false, false, false},
+			{true, true, true}, {true, true, false}, {true, false, false},
 		}
+	}
+	var left string
+	for _, v := range variants {
+		left = m.headerLeft(v.compact, stale, noData, syncing, v.names, v.vs)
 		if textWidth(left)+2+textWidth(right) <= w-2 {
 			break
 		}
@@ -57,10 +64,14 @@ func (m *Model) header(w, h int) []string {
 
 // headerLeft is the name, the query, the demo marker, the sources without
 // data yet, the sources syncing their first read and the stale data
-// warning, with the stale and syncing sources named when names is set.
-func (m *Model) headerLeft(compact bool, stale, noData, syncing []string, names bool) string {
+// warning, with the stale and syncing sources named when names is set and
+// the window the changes compare with when vs is.
+func (m *Model) headerLeft(compact bool, stale, noData, syncing []string, names, vs bool) string {
 	c, st := m.c, m.c.st
 	query := st.text.Render(queryLabel(c.q, c.teams, compact))
+	if with := comparedWith(c.snap, compact); vs && with != "" {
+		query += st.dim.Render(" · " + with)
+	}
 	demo := ""
 	if c.demo {
 		demo = st.demo.Render(" DEMO DATA ")
@@ -130,4 +141,17 @@ func queryLabel(q model.Query, t teams, compact bool) string {
 		return strconv.Itoa(q.Days) + "d · " + printableList(q.Environments, ",") + " · " + svc
 	}
 	return windowLabel(q.Days) + " · " + printableList(q.Environments, ", ") + " · " + svc
+}
+
+// comparedWith names the window the changes on screen compare with, once
+// for every tile: "vs previous 30d" (the window length in force); "" when
+// there is nothing to compare (no previous window, no data yet).
+func comparedWith(s *snapshot, compact bool) string {
+	if s == nil || s.report.Previous == nil || s.cov == coverageNone {
+		return ""
+	}
+	if compact {
+		return "vs prev " + strconv.Itoa(s.q.Days) + "d"
+	}
+	return "vs previous " + strconv.Itoa(s.q.Days) + "d"
 }

@@ -83,52 +83,53 @@ func (d *dashboard) incidentRow(sev model.Severity, service, title, right string
 	return sevText + " " + fit(service, svcW) + " " + titleText + " " + rightText
 }
 
-// incidentLines formats n rows of the incidents list from row off on:
+// incidentLines formats the rows of v, the heading pinned on top first:
 // with sections, a label, the open incidents (with their live age), then
 // a label and the recently resolved ones (with how long they lasted and,
-// given room, how long ago they ended). Only the rows asked for are
+// given room, how long ago they ended). Only the rows shown are
 // formatted.
-func (d *dashboard) incidentLines(off, n, w int, sections bool) []string {
-	s, st := d.c.snap, d.c.st
-	open := s.report.OpenIncidents
+func (d *dashboard) incidentLines(r incRows, v listView, w int) []string {
 	svcW := d.serviceCol()
-	out := make([]string, 0, max(0, n))
-	for i := off; i < off+n; i++ {
-		j := i
-		if sections {
-			if j == 0 {
-				out = append(out, d.openLabel(false))
-				continue
-			}
-			j--
-		}
-		if j < len(open) {
-			in := open[j]
-			title := model.Printable(in.Title)
-			right := withAck(ago(d.c.now, in.StartedAt), title, s.acks[j], d.c.now, svcW, w)
-			out = append(out, d.incidentRow(in.Severity, model.Printable(in.Service), title, right, false, svcW, w))
-			continue
-		}
-		j -= len(open)
-		if !sections || len(s.resolved) == 0 {
-			break
-		}
-		if j == 0 {
-			out = append(out, st.dim.Render("RECENTLY RESOLVED"))
-			continue
-		}
-		j--
-		if j >= len(s.resolved) {
-			break
-		}
-		in := s.resolved[j]
-		right := formatDuration(in.resolved.Sub(in.started))
-		if w >= agesMinWidth {
-			right += " · " + ago(d.c.now, in.resolved) + " ago"
-		}
-		out = append(out, d.incidentRow(in.severity, in.service, in.title, right, true, svcW, w))
+	out := make([]string, 0, v.count+1)
+	if v.head >= 0 {
+		out = append(out, d.incidentLine(r, v.head, svcW, w))
+	}
+	for i := v.first; i < v.first+v.count; i++ {
+		out = append(out, d.incidentLine(r, i, svcW, w))
 	}
 	return out
+}
+
+// incidentLine formats list row i of r.
+func (d *dashboard) incidentLine(r incRows, i, svcW, w int) string {
+	s, st := r.s, d.c.st
+	open := s.report.OpenIncidents
+	j := i + r.base
+	if r.sections {
+		if j == 0 {
+			return d.openLabel(false)
+		}
+		j--
+	}
+	if j < len(open) {
+		in := open[j]
+		title := model.Printable(in.Title)
+		right := withAck(ago(d.c.now, in.StartedAt), title, s.acks[j], d.c.now, svcW, w)
+		return d.incidentRow(in.Severity, model.Printable(in.Service), title, right, false, svcW, w)
+	}
+	j -= len(open)
+	if !r.sections || j > len(s.resolved) {
+		return ""
+	}
+	if j == 0 {
+		return st.dim.Render("RECENTLY RESOLVED")
+	}
+	in := s.resolved[j-1]
+	right := formatDuration(in.resolved.Sub(in.started))
+	if w >= agesMinWidth {
+		right += " · " + ago(d.c.now, in.resolved) + " ago"
+	}
+	return d.incidentRow(in.severity, in.service, in.title, right, true, svcW, w)
 }
 
 // agesMinWidth is the list width from which resolved incidents show how
@@ -139,34 +140,46 @@ const agesMinWidth = 70
 // ago they ended: their text changes with the clock.
 func (d *dashboard) resolvedWithAges(l layout) []resolvedRow {
 	s := d.c.snap
-	if s == nil || (l.size != sizeDesk && l.size != sizeWall) || l.incidents.w-4 < agesMinWidth {
+	if s == nil || (l.size != sizeDesk && l.size != sizeWall) || d.incRowW(l) < agesMinWidth {
 		return nil
 	}
-	// Rows: the open label, the open incidents, the resolved label, then
-	// the resolved ones.
-	first := 2 + len(s.report.OpenIncidents)
-	lo := max(0, d.incOff-first)
-	hi := min(len(s.resolved), d.incOff+d.incidentsVisible(l)-first)
+	r := d.incRows(s, l)
+	rl := r.resolvedLabel()
+	if rl < 0 {
+		return nil
+	}
+	v := d.incView(l)
+	// List row of the first resolved incident.
+	first := rl + 1 - r.base
+	lo := max(0, v.first-first)
+	hi := min(len(s.resolved), v.first+v.count-first)
 	if lo >= hi {
 		return nil
 	}
 	return s.resolved[lo:hi]
 }
 
+// incRows is the incidents list of s as layout l shows it.
+func (d *dashboard) incRows(s *snapshot, l layout) incRows {
+	r := incRows{s: s, sections: l.size != sizeGlance}
+	if d.banner(s, l) {
+		r.base = 1
+	}
+	return r
+}
+
+// incView is what the incidents list shows now.
+func (d *dashboard) incView(l layout) listView {
+	r := d.incRows(d.c.snap, l)
+	return viewRows(d.incOff, d.incidentsVisible(l), r.total(), r.headOf)
+}
+
 // incidentRowCount is the length of the scrollable incidents list.
 func (d *dashboard) incidentRowCount(l layout) int {
-	s := d.c.snap
-	if s == nil {
+	if d.c.snap == nil {
 		return 0
 	}
-	if l.size == sizeGlance {
-		return len(s.report.OpenIncidents)
-	}
-	n := 1 + len(s.report.OpenIncidents)
-	if len(s.resolved) > 0 {
-		n += 1 + len(s.resolved)
-	}
-	return n
+	return d.incRows(d.c.snap, l).total()
 }
 
 // incidentsPanel is the framed incidents list of the desk and wall
@@ -202,13 +215,63 @@ func (d *dashboard) agesChange(l layout, now time.Time) time.Time {
 func (d *dashboard) buildIncidentsPanel(l layout) []string {
 	st, r := d.c.st, l.incidents
 	iw := r.w - 4
-	total := d.incidentRowCount(l)
+	rows := d.incRows(d.c.snap, l)
 	vis := d.incidentsVisible(l)
+	v := viewRows(d.incOff, vis, rows.total(), rows.headOf)
 	inner := make([]string, 0, r.h)
-	inner = append(inner, block(d.incidentLines(d.incOff, vis, iw, true), iw, vis)...)
+	if rows.base > 0 {
+		inner = append(inner, d.bannerLines(iw)...)
+	}
+	inner = append(inner, block(d.incidentLines(rows, v, d.incRowW(l)), iw, vis)...)
 	a, b := incidentFiguresLines(d.c.snap.report, d.c.snap.cov)
 	inner = append(inner, st.faint.Render(strings.Repeat("─", max(0, iw))), st.dim.Render(a), st.dim.Render(b))
-	return st.frame(st.title.Render("Incidents"), scrollNote(d.incOff, vis, total), inner, r.w, r.h, d.focus == focusIncidents)
+	return st.frame(st.title.Render("Incidents"), v.note(rows.total()), inner, r.w, r.h, d.focus == focusIncidents)
+}
+
+// maxIncidentRowW caps the incident rows of wide screens, so that a title
+// and its duration stay within one reading distance.
+const maxIncidentRowW = 110
+
+// incRowW is the width of the incident rows of the framed panel.
+func (d *dashboard) incRowW(l layout) int { return min(l.incidents.w-4, maxIncidentRowW) }
+
+// bannerH is the height of the open-incidents banner: the large type and
+// a blank line.
+const bannerH = bigHeight + 1
+
+// banner says whether the incidents panel opens with the open incidents
+// in large type: on wide walls, while there are some.
+func (d *dashboard) banner(s *snapshot, l layout) bool {
+	if s == nil || !l.wide() || len(s.report.OpenIncidents) == 0 {
+		return false
+	}
+	bw := bigWidth(bannerText(len(s.report.OpenIncidents)), 1)
+	return bw >= 0 && bw <= l.incidents.w-4
+}
+
+// bannerText is the banner's words.
+func bannerText(n int) string {
+	if n == 1 {
+		return "1 OPEN INCIDENT"
+	}
+	return strconv.Itoa(n) + " OPEN INCIDENTS"
+}
+
+// bannerLines are the open incidents in large type, as large as fits in
+// w, then a blank line.
+func (d *dashboard) bannerLines(w int) []string {
+	st := d.c.st
+	text := bannerText(len(d.c.snap.report.OpenIncidents))
+	scale := 1
+	if bigWidth(text, 2) <= w {
+		scale = 2
+	}
+	glyphs, _ := bigText(text, scale)
+	out := make([]string, 0, bannerH)
+	for _, g := range glyphs {
+		out = append(out, st.bad.Render(g))
+	}
+	return append(out, "")
 }
 
 // scrollNote tells what is hidden above and below a list.

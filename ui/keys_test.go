@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -20,6 +19,9 @@ func TestListKeys(t *testing.T) {
 	l := m.layout()
 	depTotal, depVis := m.dash.deployRowCount(), m.dash.deploysVisible(l)
 	incTotal, incVis := m.dash.incidentRowCount(l), m.dash.incidentsVisible(l)
+	// The last offsets: one further than total − visible where a pinned
+	// heading takes a line there.
+	depEnd, incEnd := m.dash.depLast(l), m.dash.incLast(l)
 	if depTotal <= 3*depVis || incTotal <= incVis {
 		t.Fatalf("lists too short to page: %d/%d deployments, %d/%d incidents", depTotal, depVis, incTotal, incVis)
 	}
@@ -34,14 +36,14 @@ func TestListKeys(t *testing.T) {
 		{"pgdown", 0, 3 + depVis, focusDeploys},
 		{"pgdown", 0, 3 + 2*depVis, focusDeploys},
 		{"pgup", 0, 3 + depVis, focusDeploys},
-		{"G", 0, depTotal - depVis, focusDeploys},
-		{"pgdown", 0, depTotal - depVis, focusDeploys},
+		{"G", 0, depEnd, focusDeploys},
+		{"pgdown", 0, depEnd, focusDeploys},
 		{"g", 0, 0, focusDeploys},
 		{"pgup", 0, 0, focusDeploys},
-		{"end", 0, depTotal - depVis, focusDeploys},
+		{"end", 0, depEnd, focusDeploys},
 		{"home", 0, 0, focusDeploys},
 		{"shift+tab", 0, 0, focusIncidents},
-		{"G", incTotal - incVis, 0, focusIncidents},
+		{"G", incEnd, 0, focusIncidents},
 		{"gj", 1, 0, focusIncidents},
 	}
 	for _, s := range steps {
@@ -146,7 +148,7 @@ func TestKeyFlow(t *testing.T) {
 	ref := demoModel(t, termenv.Ascii, 100, 30)
 	total, vis := ref.dash.deployRowCount(), ref.dash.deploysVisible(ref.layout())
 	services := ref.c.snap.services
-	more := func(off int) string { return "↑↓ " + strconv.Itoa(total-off-vis) + " more" }
+	more := func(off int) string { return ref.dash.deployView(off, vis).note(total) }
 
 	feed := &fakeFeed{first: demoVersion()}
 	tm := teatest.NewTestModel(t, New(testOptions(feed, termenv.Ascii)), teatest.WithInitialTermSize(100, 30))
@@ -162,7 +164,7 @@ func TestKeyFlow(t *testing.T) {
 		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	}
 	runes := func(s string) { tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
-	waitFor("Deploy frequency", "Deployments")
+	waitFor("─ Recovery ─", "Deployments")
 
 	for range 5 {
 		tm.Send(keyMsg("tab"))

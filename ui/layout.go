@@ -34,6 +34,16 @@ func sizeOf(w, h int) sizeClass {
 	return sizeGlance
 }
 
+// wide says whether l is a wall large enough to grow: larger digits, the
+// open incidents in large type.
+func (l layout) wide() bool { return l.size == sizeWall && l.w >= wideWallW && l.h >= wideWallH }
+
+// The size from which the wall layout grows.
+const (
+	wideWallW = 200
+	wideWallH = 55
+)
+
 // rect is a region of the screen.
 type rect struct{ x, y, w, h int }
 
@@ -60,8 +70,9 @@ type layout struct {
 const (
 	deskTileH    = 7
 	wallTileH    = 14
-	incStatsH    = 3 // the incidents panel's pinned statistics: a rule and two lines
-	glanceFixedH = 7 // open label, four metrics, incident statistics, sources
+	wideTileH    = 19 // the tall digits: tallHeight lines in place of bigHeight
+	incStatsH    = 3  // the incidents panel's pinned statistics: a rule and two lines
+	glanceFixedH = 7  // open label, four metrics, incident statistics, sources
 )
 
 func (m *Model) layout() layout {
@@ -97,12 +108,19 @@ func (m *Model) panelLayout(l *layout) {
 	if l.size == sizeWall {
 		tileH, maxStrip = wallTileH, 6
 	}
+	if l.wide() {
+		tileH = wideTileH
+	}
 	stripH := min(max(1, m.sourceCount()), maxStrip)
 	y := l.headerH
 	l.tiles = rect{0, y, l.w, min(tileH, l.bodyH)}
 	y += l.tiles.h
 	panelsH := max(0, l.bodyH-l.tiles.h-stripH)
 	incW := l.w * 11 / 20
+	if l.wide() {
+		// The rows are capped: the room left goes to the feed's columns.
+		incW = min(incW, maxIncidentRowW+4)
+	}
 	l.incidents = rect{0, y, incW, panelsH}
 	l.deploys = rect{incW, y, l.w - incW, panelsH}
 	l.strip = rect{0, y + panelsH, l.w, l.bodyH - l.tiles.h - panelsH}

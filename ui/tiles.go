@@ -1,120 +1,221 @@
 package ui
 
 import (
-	"strconv"
 	"time"
+
+	"doradash/model"
 )
 
-// tiles draws the four headline tiles side by side across the full width,
+// tiles draws the headline tiles side by side across the full width,
 // from the cache when neither the snapshot, the size nor the focus changed.
 func (d *dashboard) tiles(l layout) []string {
 	key := panelKey{snap: d.c.snap, r: l.tiles, size: l.size, focus: d.focus}
 	return d.cache.tiles.get(key, d.c.now, func() ([]string, time.Time) { return d.buildTiles(l), time.Time{} })
 }
 
+// numTiles is the number of tiles of the desk and wall layouts: the four
+// metrics and failed deployment recovery time.
+const numTiles = int(numMetrics) + 1
+
+// recoveryTile is the index of the failed deployment recovery tile.
+const recoveryTile = int(numMetrics)
+
+// Names of the recovery tile, longest first, as metricNames, metricMedium
+// and metricShort.
+var recoveryNames = [3]string{"Failed deployment recovery", "Deploy recovery time", "Recovery"}
+
 func (d *dashboard) buildTiles(l layout) []string {
 	r := l.tiles
 	if r.h <= 0 {
 		return nil
 	}
-	blocks := make([][]string, numMetrics)
+	ws := tileWidths(r.w)
+	blocks := make([][]string, numTiles)
 	for i := range numMetrics {
-		blocks[i] = d.tile(i, tileWidth(i, r.w), r.h, l.size == sizeWall)
+		blocks[i] = d.tile(i, ws[i], r.h, l)
 	}
+	blocks[recoveryTile] = d.recoveryTile(ws[recoveryTile], r.h, l)
 	return joinH(blocks...)
 }
 
-// tileWidth is the width of tile i in a row w wide: the last tiles take
-// the columns left over.
-func tileWidth(i metricID, w int) int {
-	tw := w / int(numMetrics)
-	if int(i) >= int(numMetrics)-w%int(numMetrics) {
-		tw++
+// Tile widths: the recovery tile (a short title, no chart) gives up
+// columns, down to minRecoveryW, until the metric tiles have
+// metricTileW, which fits their full names.
+const (
+	metricTileW  = 26
+	minRecoveryW = 16
+)
+
+// tileWidths are the widths of the tiles in a row w wide: equal where
+// that leaves every metric tile metricTileW, else the recovery tile
+// narrower; the last tiles take the columns left over.
+func tileWidths(w int) [numTiles]int {
+	var ws [numTiles]int
+	rw := w / numTiles
+	if rw < metricTileW {
+		rw = max(minRecoveryW, min(rw, w-int(numMetrics)*metricTileW))
 	}
-	return tw
+	rest := w - rw
+	for i := range int(numMetrics) {
+		ws[i] = rest / int(numMetrics)
+		if i >= int(numMetrics)-rest%int(numMetrics) {
+			ws[i]++
+		}
+	}
+	ws[recoveryTile] = rw
+	return ws
+}
+
+// tileTitle is the longest of names that fits a tile w wide.
+func tileTitle(names [3]string, w int) string {
+	for _, n := range names[:2] {
+		if textWidth(n) <= w-6 {
+			return n
+		}
+	}
+	return names[2]
 }
 
 // tile is one headline: value, tier, change and the daily series. The
-// wall layout draws the value in large digits and a taller chart.
-func (d *dashboard) tile(id metricID, w, h int, wall bool) []string {
-	st := d.c.st
+// wall layout draws the value in large digits and a taller chart, the
+// previous window before a divider.
+func (d *dashboard) tile(id metricID, w, h int, l layout) []string {
 	hd := d.c.snap.heads[id]
+	title := tileTitle([3]string{metricNames[id], metricMedium[id], metricShort[id]}, w)
+	inner, ok := d.tileHead(hd, higherIsBetter[id], w, l)
+	if !ok {
+		return d.c.st.frame(d.c.st.title.Render(title), "", inner, w, h, d.focus == focusID(id))
+	}
 	iw := w - 4
-	title := metricNames[id]
-	if textWidth(title) > w-6 {
-		title = metricMedium[id]
+	chartH := h - 2 - len(inner)
+	if l.size == sizeWall {
+		// More history: the previous window too, as far as it fits, set
+		// apart.
+		inner = append(inner, d.splitChart(hd.history[:len(hd.history)-len(hd.series)], hd.series, iw, chartH)...)
+	} else {
+		for _, line := range barChart(hd.series, iw, chartH, 1) {
+			inner = append(inner, d.c.st.chart.Render(line))
+		}
 	}
-	note := ""
-	switch d.c.snap.cov {
-	case coverageNone:
-		// Nothing is known yet: no figure, rather than zeros that read
-		// as facts.
-		inner := []string{st.value.Render("—"), st.warn.Render("no data yet")}
-		return st.frame(st.title.Render(title), "", inner, w, h, d.focus == focusID(id))
-	case coveragePartial:
-		note = st.warn.Render("partial")
+	return d.c.st.frame(d.c.st.title.Render(title), d.partialNote(), inner, w, h, d.focus == focusID(id))
+}
+
+// partialNote marks a tile while some source has no data yet.
+func (d *dashboard) partialNote() string {
+	if d.c.snap.cov == coveragePartial {
+		return d.c.st.warn.Render("partial")
 	}
-	inner := make([]string, 0, h)
+	return ""
+}
+
+// tileHead is the upper part of a tile: value, population, tier (marks
+// and word, so it reads without colour) and the change. ok is false while
+// no source has data: then it says so, rather than show zeros that read
+// as facts.
+func (d *dashboard) tileHead(hd headline, up bool, w int, l layout) (inner []string, ok bool) {
+	st := d.c.st
+	if d.c.snap.cov == coverageNone {
+		return []string{st.value.Render("—"), st.warn.Render("no data yet")}, false
+	}
+	iw := w - 4
+	inner = make([]string, 0, 16)
 	tier := st.tierStyle(hd.tier).Render(tierMarks(hd.tier) + " " + tierWord(hd.tier))
-	if wall {
-		inner = append(inner, d.bigValue(hd, iw)...)
-		inner = append(inner, "")
-		inner = append(inner, spread(tier, st.dim.Render(hd.popLabel), iw))
+	if l.size == sizeWall {
+		inner = append(inner, d.bigValue(hd, iw, l.wide())...)
+		pop := st.dim.Render(hd.popLabel)
+		if textWidth(tier)+1+textWidth(pop) <= iw {
+			inner = append(inner, "", spread(tier, pop, iw))
+		} else {
+			// Beside the tier it would be cut: the line above is free.
+			inner = append(inner, fitRight(pop, iw), tier)
+		}
 	} else {
 		inner = append(inner, spread(st.value.Render(hd.text), st.dim.Render(hd.popLabel), iw), tier)
 	}
-	inner = append(inner, d.deltaText(id, hd, iw))
-	chartH := h - 2 - len(inner)
-	series := hd.series
-	if wall {
-		// More history: the previous window too, as far as it fits.
-		series = hd.history
+	return append(inner, d.deltaText(hd, up, iw)), true
+}
+
+// recoveryHeadline is failed deployment recovery time (SPEC §3) as a
+// headline: the median, its tier, the incidents behind it.
+func recoveryHeadline(r *model.Report) headline {
+	fr := r.Metrics.FailedDeploymentRecoveryTime
+	h := durationHeadline(fr)
+	h.popLabel = plural(fr.Count, "incident")
+	if r.Previous != nil {
+		h.prev = r.Previous.FailedDeploymentRecoveryTime.Median
 	}
-	for _, line := range barChart(series, iw, chartH, 1) {
-		inner = append(inner, st.chart.Render(line))
+	return h
+}
+
+// recoveryTile is failed deployment recovery time: the headline of the
+// other tiles and, in place of a daily chart (the report has no series
+// for it), its mean and 90th percentile.
+func (d *dashboard) recoveryTile(w, h int, l layout) []string {
+	st := d.c.st
+	fr := d.c.snap.report.Metrics.FailedDeploymentRecoveryTime
+	hd := recoveryHeadline(d.c.snap.report)
+	title := tileTitle(recoveryNames, w)
+	inner, ok := d.tileHead(hd, false, w, l)
+	if ok && fr.Median != nil {
+		inner = append(inner, st.dim.Render("mean "+formatStat(fr.Mean)), st.dim.Render("p90  "+formatStat(fr.P90)))
 	}
-	return st.frame(st.title.Render(title), note, inner, w, h, d.focus == focusID(id))
+	return st.frame(st.title.Render(title), d.partialNote(), inner, w, h, false)
 }
 
 // deltaText is the change against the previous window: arrow, percent and
-// the verdict in words, coloured green when it improved.
-func (d *dashboard) deltaText(id metricID, hd headline, w int) string {
-	st := d.c.st
-	dl := compare(hd.value, hd.prev, higherIsBetter[id])
-	text := st.verdictStyle(dl.verdict).Render(dl.fit(w))
-	suffix := " vs previous " + strconv.Itoa(d.c.snap.q.Days) + "d"
-	if dl.verdict != verdictNone && textWidth(dl.text())+textWidth(suffix) <= w {
-		text += st.dim.Render(suffix)
-	}
-	return text
+// the verdict in words, coloured green when it improved. Which window it
+// compares with is said once, in the header.
+func (d *dashboard) deltaText(hd headline, up bool, w int) string {
+	dl := compare(hd.value, hd.prev, up)
+	return d.c.st.verdictStyle(dl.verdict).Render(dl.fit(w))
 }
 
 // bigValue draws the value in the block font, as large as fits, with the
 // unit in plain text beside the baseline; plain text when even the small
-// font does not fit.
-func (d *dashboard) bigValue(hd headline, w int) []string {
+// font does not fit. On wide walls the font is twice as tall, and the
+// lines are always tallHeight, so that the tiles of a row stay aligned.
+func (d *dashboard) bigValue(hd headline, w int, wide bool) []string {
 	st := d.c.st
 	style := st.tierStyle(hd.tier)
 	unitW := 0
 	if hd.unit != "" {
 		unitW = 1 + textWidth(hd.unit)
 	}
-	for _, scale := range []int{2, 1} {
-		bw := bigWidth(hd.big, scale)
+	height := bigHeight
+	if wide {
+		height = tallHeight
+	}
+	type size struct {
+		scale int
+		tall  bool
+	}
+	sizes := []size{{2, false}, {1, false}}
+	if wide {
+		sizes = []size{{3, true}, {2, true}, {2, false}, {1, false}}
+	}
+	out := make([]string, height)
+	for _, sz := range sizes {
+		bw := bigWidth(hd.big, sz.scale)
 		if bw < 0 || bw+unitW > w {
 			continue
 		}
-		glyphs, _ := bigText(hd.big, scale)
-		out := make([]string, bigHeight)
+		var glyphs []string
+		if sz.tall {
+			g, _ := tallText(hd.big, sz.scale)
+			glyphs = g[:]
+		} else {
+			g, _ := bigText(hd.big, sz.scale)
+			glyphs = g[:]
+		}
+		top := (height - len(glyphs)) / 2
 		for i, g := range glyphs {
-			out[i] = style.Render(g)
+			out[top+i] = style.Render(g)
 		}
 		if hd.unit != "" {
-			out[bigHeight-1] += " " + st.dim.Render(hd.unit)
+			out[top+len(glyphs)-1] += " " + st.dim.Render(hd.unit)
 		}
 		return out
 	}
-	out := make([]string, bigHeight)
-	out[bigHeight/2] = st.value.Render(hd.text)
+	out[height/2] = st.value.Render(hd.text)
 	return out
 }
