@@ -295,7 +295,7 @@ func TestServeDashboardPerSession(t *testing.T) {
 		t.Error("the dashboard did not switch to the alternate screen")
 	}
 	// The glance layout at 80×24, in the other session at the same time.
-	b.waitScreen(t, 0, "OPEN INCIDENTS", "LATEST DEPLOYMENTS", "DEMO", "last 30 days")
+	b.waitScreen(t, 0, "OPEN INCIDENTS", "LATEST DEPLOYMENTS", "DEMO", "30d · production")
 
 	// ] changes the window of one session only.
 	from := a.screen.Len()
@@ -304,7 +304,7 @@ func TestServeDashboardPerSession(t *testing.T) {
 
 	// A resize gets the layout of the new size and keeps the session's window.
 	from = a.resize(t, 80, 24)
-	a.waitScreen(t, from, "LATEST DEPLOYMENTS", "last 90 days")
+	a.waitScreen(t, from, "LATEST DEPLOYMENTS", "90d · production")
 	// The other session, redrawn in full at a new size, still shows 30 days.
 	from = b.resize(t, 120, 35)
 	b.waitScreen(t, from, "Deployment frequency", "last 30 days")
