@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
+	"time"
 )
 
 // The dashboard's heap is small (about 3 MiB live on the demo data) and it
@@ -108,20 +109,31 @@ func tightHeap() (stop func()) {
 		stopped bool
 	)
 	update := func() { debug.SetMemoryLimit(readLimit(samples)) }
-	prev := debug.SetMemoryLimit(-1)
 	update()
 	// A cleanup runs once after the GC cycle that found its sentinel
-	// unreachable; each run arms the next one.
+	// unreachable; each run arms the next one. When the next cycle has
+	// already begun, the new sentinel is allocated marked and outlives it,
+	// and the limit just computed from the older cycle's live heap (which
+	// can be a transient high at start) would stay until a cycle the heap
+	// may take minutes to trigger: the limit is computed again a second
+	// later, when that cycle has long finished.
 	var arm func()
-	arm = func() {
-		runtime.AddCleanup(new(gcSentinel), func(struct{}) {
+	locked := func(f func()) func() {
+		return func() {
 			mu.Lock()
 			defer mu.Unlock()
-			if stopped {
-				return
+			if !stopped {
+				f()
 			}
-			update()
-			arm()
+		}
+	}
+	arm = func() {
+		runtime.AddCleanup(new(gcSentinel), func(struct{}) {
+			locked(func() {
+				update()
+				arm()
+				time.AfterFunc(time.Second, locked(update))
+			})()
 		}, struct{}{})
 	}
 	arm()
@@ -129,7 +141,7 @@ func tightHeap() (stop func()) {
 		mu.Lock()
 		defer mu.Unlock()
 		stopped = true
-		debug.SetMemoryLimit(prev)
+		debug.SetMemoryLimit(math.MaxInt64)
 	}
 }
 
