@@ -14,9 +14,12 @@
 #
 # CPU is user+system time from /proc/PID/stat over the measured seconds
 # (after WARMUP seconds), bytes are what the program wrote to its pane
-# (tmux pipe-pane), peak RSS is VmHWM at the end. Views and frames are
-# counted over the measured seconds: both programs write their counts to the
-# file named by DORADASH_FRAMES on SIGUSR1.
+# (tmux pipe-pane), peak RSS is VmHWM at the end in MiB (and doradash's
+# resident memory at the end split into file-backed pages, of the binary and
+# its libraries, and anonymous memory: heap, stacks, runtime). Views and
+# frames are counted over the measured seconds: both programs write their
+# counts to the file named by DORADASH_FRAMES on SIGUSR1. The build
+# inherits CGO_ENABLED (CGO_ENABLED=0 bench/idle.sh: a static binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -93,19 +96,22 @@ for size in $sizes; do
   tmux pipe-pane -t "$b"
   drss=$(awk '/VmHWM/ { print $2 }' "/proc/$dp/status")
   brss=$(awk '/VmHWM/ { print $2 }' "/proc/$bp/status")
+  dfile=$(awk '/RssFile/ { print $2 }' "/proc/$dp/status")
+  danon=$(awk '/RssAnon/ { print $2 }' "/proc/$dp/status")
   tmux send-keys -t "$d" q
   tmux send-keys -t "$b" q
   dbytes=$(stat -c %s "$work/dash-$size.out")
   bbytes=$(stat -c %s "$work/bare-$size.out")
   awk -v size="$size" -v secs="$secs" -v hz="$hz" \
     -v dt=$((d1 - d0)) -v bt=$((b1 - b0)) -v db="$dbytes" -v bb="$bbytes" \
-    -v dr="$drss" -v br="$brss" -v df0="$df0" -v df1="$df1" -v bf0="$bf0" -v bf1="$bf1" 'BEGIN {
+    -v dr="$drss" -v br="$brss" -v dfile="$dfile" -v danon="$danon" -v df0="$df0" -v df1="$df1" -v bf0="$bf0" -v bf1="$bf1" 'BEGIN {
       dc = 100 * dt / hz / secs; bc = 100 * bt / hz / secs
       split(df0, a0, " "); split(df1, a1, " "); split(bf0, c0, " "); split(bf1, c1, " ")
-      printf "%s  %-9s CPU %5.2f%%  %7.1f B/s  peak RSS %5.1f MB  %5d views %5d frames\n", size, "doradash", dc, db / secs, dr / 1024, a1[1] - a0[1], a1[2] - a0[2]
-      printf "%s  %-9s CPU %5.2f%%  %7.1f B/s  peak RSS %5.1f MB  %5d views %5d frames\n", size, "bare", bc, bb / secs, br / 1024, c1[1] - c0[1], c1[2] - c0[2]
+      printf "%s  %-9s CPU %5.2f%%  %7.1f B/s  peak RSS %5.1f MiB  %5d views %5d frames\n", size, "doradash", dc, db / secs, dr / 1024, a1[1] - a0[1], a1[2] - a0[2]
+      printf "%s  %-9s CPU %5.2f%%  %7.1f B/s  peak RSS %5.1f MiB  %5d views %5d frames\n", size, "bare", bc, bb / secs, br / 1024, c1[1] - c0[1], c1[2] - c0[2]
       if (bc > 0) r = sprintf("%.2f", dc / bc); else r = "n/a"
       if (bb > 0) rb = sprintf("%.2f", db / bb); else rb = "n/a"
+      printf "%s  doradash  resident at the end: %.1f MiB file-backed, %.1f MiB anonymous\n", size, dfile / 1024, danon / 1024
       printf "%s  ratio doradash/bare: CPU %s×, bytes %s×\n", size, r, rb
     }'
 done

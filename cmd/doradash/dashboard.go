@@ -31,6 +31,7 @@ func runDashboard(ctx context.Context, args []string, e *env) error {
 	if !isTerminal(e.stdin) || !isTerminal(e.stdout) {
 		return usagef("the dashboard needs a terminal; for output to a pipe or a file use doradash snapshot")
 	}
+	defer tightHeap()() // memory.go: a heap close to its live data
 	s.resolveTeamFirst(ctx, p)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -79,19 +79,23 @@ func Generate(now time.Time) *model.Batch {
 	if !inRange(now) {
 		return &model.Batch{}
 	}
-	return generate(model.StampOf(now.Add(-History)), model.StampOf(now))
+	return generate(model.StampOf(now.Add(-History)), model.StampOf(now), nil)
 }
 
 // inRange reports whether Generate accepts now.
 func inRange(now time.Time) bool { return !now.Before(minNow) && !now.After(maxNow) }
 
 // generate returns the events in (lo, now], times later than now absent,
-// sorted as Generate documents.
-func generate(lo, now model.Stamp) *model.Batch {
-	g := &generator{now: now, lo: lo}
+// sorted as Generate documents. When causedBy is not nil it also records
+// there, for every incident of the batch that names a deployment, that
+// deployment's finished_at.
+func generate(lo, now model.Stamp, causedBy map[string]model.Stamp) *model.Batch {
+	g := &generator{now: now, lo: lo, causedBy: causedBy}
 	days := int((now-lo)/model.Stamp(nsPerDay)) + 1
+	// Sized once from the profiles' rates (the slices are most of the demo
+	// source's memory): no growth, little unused capacity.
 	g.b.Deployments = make([]model.Deployment, 0, deploymentsPerDay*days)
-	g.b.Incidents = make([]model.Incident, 0, 8*days)
+	g.b.Incidents = make([]model.Incident, 0, int(incidentsPerDay*float64(days))+64)
 
 	first, last := floorDiv(int64(g.lo), nsPerDay)-1, floorDiv(int64(g.now), nsPerDay)+stagingDays
 	for d := first; d <= last; d++ {
@@ -128,11 +132,24 @@ var deploymentsPerDay = func() int {
 	return int(total*2.3) + 1
 }()
 
+// incidentsPerDay estimates the incidents of one day, with a tenth to
+// spare, to size the batch once: the on-call and lingering streams, each
+// service's unrelated incidents and those its deployments cause.
+var incidentsPerDay = func() float64 {
+	total := pagerShare*float64(24*time.Hour/pagerBlock) + float64(24*time.Hour)/float64(lingerPeriod)
+	for _, p := range services {
+		deploys := p.perWeekday*(5+2*p.weekend)/7 + p.trainProb/7
+		total += p.incidentsPerDay + deploys*(0.6*p.pRolledBack+(1-p.pFailed-p.pRolledBack)*p.pIncident)
+	}
+	return total * 1.1
+}()
+
 // generator accumulates one Generate call's batch.
 type generator struct {
-	now, lo model.Stamp // the batch holds events in (lo, now]
-	b       model.Batch
-	arena   []model.Commit // commits are carved out of chunks of this
+	now, lo  model.Stamp // the batch holds events in (lo, now]
+	b        model.Batch
+	arena    []model.Commit         // commits are carved out of chunks of this
+	causedBy map[string]model.Stamp // see generate; nil: not recorded
 }
 
 // inRange reports whether an event at t belongs to the batch.
@@ -197,15 +214,16 @@ func drawIncident(r *rng, s incidentSpec) model.Incident {
 
 // addIncident adds inc when it started in the batch's range, with the times
 // later than now left absent. An incident without an id (over its slot's
-// numbers) is never added.
-func (g *generator) addIncident(inc model.Incident) {
+// numbers) is never added. It reports whether inc was added.
+func (g *generator) addIncident(inc model.Incident) bool {
 	if inc.ID == "" || !g.inRange(inc.StartedAt) {
-		return
+		return false
 	}
 	inc.DetectedAt = g.asOf(inc.DetectedAt)
 	inc.AcknowledgedAt = g.asOf(inc.AcknowledgedAt)
 	inc.ResolvedAt = g.asOf(inc.ResolvedAt)
 	g.b.Incidents = append(g.b.Incidents, inc)
+	return true
 }
 
 // planned is one production deployment of a service's day before it gets
@@ -306,7 +324,9 @@ func (g *generator) serviceDay(si int, d int64, date string) {
 		// An incident is kept only with the deployment that caused it.
 		if g.deploy(pl.dep) && pl.caused {
 			pl.inc.DeploymentID = pl.dep.ID
-			g.addIncident(pl.inc)
+			if g.addIncident(pl.inc) && g.causedBy != nil {
+				g.causedBy[pl.dep.ID] = pl.dep.FinishedAt
+			}
 		}
 	}
 

@@ -486,3 +486,27 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "events")
 }
+
+// The batch's slices are most of the demo source's memory: they are sized
+// once from the profiles' rates, so they never grow (and leave garbage
+// behind) and hold little unused capacity.
+func TestGenerateSizedOnce(t *testing.T) {
+	days := int(History/(24*time.Hour)) + 1
+	for _, now := range instants(30) {
+		b := Generate(now)
+		for _, c := range []struct {
+			kind           string
+			len, cap, want int
+		}{
+			{"deployments", len(b.Deployments), cap(b.Deployments), deploymentsPerDay * days},
+			{"incidents", len(b.Incidents), cap(b.Incidents), int(incidentsPerDay*float64(days)) + 64},
+		} {
+			if c.cap != c.want {
+				t.Errorf("%v: %s: capacity %d, want the estimate %d (the slice grew)", now, c.kind, c.cap, c.want)
+			}
+			if c.cap > c.len*5/4 {
+				t.Errorf("%v: %s: capacity %d for %d records", now, c.kind, c.cap, c.len)
+			}
+		}
+	}
+}

@@ -110,16 +110,14 @@ func newCache(now time.Time) *cache {
 	}
 	c := &cache{from: model.StampOf(now), until: model.StampOf(until), causedBy: map[string]model.Stamp{}}
 	hist := model.Stamp(History)
-	c.all = generate(c.from-hist, c.until)
+	c.all = generate(c.from-hist, c.until, c.causedBy)
 	add := func(t model.Stamp) {
 		if t.IsSet() && t > c.from && t <= c.until {
 			c.changes = append(c.changes, t)
 		}
 	}
-	ids := make(map[string]model.Stamp, len(c.all.Deployments))
 	for i := range c.all.Deployments {
 		d := &c.all.Deployments[i]
-		ids[d.ID] = d.FinishedAt
 		add(d.FinishedAt)
 		add(d.FinishedAt + hist)
 	}
@@ -131,9 +129,7 @@ func newCache(now time.Time) *cache {
 		add(in.AcknowledgedAt)
 		add(in.ResolvedAt)
 		if in.DeploymentID != "" {
-			at := ids[in.DeploymentID]
-			c.causedBy[in.DeploymentID] = at
-			add(at + hist) // the incident goes with its deployment
+			add(c.causedBy[in.DeploymentID] + hist) // the incident goes with its deployment
 		}
 	}
 	slices.Sort(c.changes)

@@ -214,3 +214,36 @@ func BenchmarkFetchQuiet(b *testing.B) {
 		}
 	}
 }
+
+// The cache knows, for every incident that names a deployment, when that
+// deployment finished, without an index of every deployment.
+func TestCacheCausedBy(t *testing.T) {
+	for _, now := range instants(10) {
+		c := newCache(now)
+		finished := map[string]model.Stamp{}
+		for _, d := range c.all.Deployments {
+			finished[d.ID] = d.FinishedAt
+		}
+		want := map[string]model.Stamp{}
+		for _, in := range c.all.Incidents {
+			if in.DeploymentID != "" {
+				want[in.DeploymentID] = finished[in.DeploymentID]
+			}
+		}
+		if len(want) == 0 {
+			t.Fatalf("%v: no incident names a deployment", now)
+		}
+		if !reflect.DeepEqual(c.causedBy, want) {
+			t.Errorf("%v: causedBy has %d entries, want %d", now, len(c.causedBy), len(want))
+		}
+	}
+}
+
+// BenchmarkNewCache is the demo source's cost at start and once a day:
+// generating 401 days of events.
+func BenchmarkNewCache(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		newCache(base.Add(time.Duration(i) * time.Hour))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"strconv"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -29,63 +30,97 @@ func desc(name, help string, labels []string, extra ...string) *prometheus.Desc 
 	return prometheus.NewDesc(name, help, append(append([]string{}, labels...), extra...), nil)
 }
 
-// The metrics; README "Prometheus and Grafana" documents each.
+// The metrics; README "Prometheus and Grafana" documents each. They are
+// built on the first scrape (buildDescs), not when the program starts:
+// only `serve` with [http] scrapes, and the dashboard and the other
+// commands should not pay for them.
 var (
-	descDeployments = desc("doradash_deployments",
-		"Counted deployments (success or rolled back) that finished in the window.", deliveryLabels)
-	descDeploymentsPerDay = desc("doradash_deployments_per_day",
-		"Deployment frequency: counted deployments in the window divided by its days.", deliveryLabels)
-	descLeadTime = desc("doradash_lead_time_seconds",
-		"Lead time for changes: first deployment minus commit time of each change first deployed in the window.", deliveryLabels)
-	descChangeFailures = desc("doradash_change_failures",
-		"Counted deployments in the window that were rolled back or caused an incident (change failure rate numerator).", deliveryLabels)
-	descChangeFailureDeployments = desc("doradash_change_failure_deployments",
-		"Counted deployments in the window (change failure rate denominator).", deliveryLabels)
-	descChangeFailureRatio = desc("doradash_change_failure_ratio",
-		"Change failure rate: failures divided by deployments; absent when there were no deployments.", deliveryLabels)
-	descRecovery = desc("doradash_failed_deployment_recovery_time_seconds",
-		"Failed deployment recovery time: resolution minus the causing deployment's finish, of incidents started in the window.", deliveryLabels)
-	descRestore = desc("doradash_time_to_restore_seconds",
-		"Time to restore: resolution minus start of the resolved incidents started in the window.", incidentLabels)
-	descIncidents = desc("doradash_incidents",
-		"Incidents started in the window, by severity (SEV1 worst … SEV5, unknown).", incidentLabels, "severity")
-	descOpenIncidents = desc("doradash_open_incidents",
-		"Incidents started and not resolved.", openLabels)
-	descDowntime = desc("doradash_downtime_seconds",
-		"Downtime in the window: the union of the incidents of severity up to downtime_max_severity.", incidentLabels)
-	descAvailability = desc("doradash_availability_ratio",
-		"Availability in the window: 1 minus downtime divided by the window's length.", incidentLabels)
+	descDeployments              *prometheus.Desc
+	descDeploymentsPerDay        *prometheus.Desc
+	descLeadTime                 *prometheus.Desc
+	descChangeFailures           *prometheus.Desc
+	descChangeFailureDeployments *prometheus.Desc
+	descChangeFailureRatio       *prometheus.Desc
+	descRecovery                 *prometheus.Desc
+	descRestore                  *prometheus.Desc
+	descIncidents                *prometheus.Desc
+	descOpenIncidents            *prometheus.Desc
+	descDowntime                 *prometheus.Desc
+	descAvailability             *prometheus.Desc
+	descTierDeployFreq           *prometheus.Desc
+	descTierLeadTime             *prometheus.Desc
+	descTierChangeFailure        *prometheus.Desc
+	descTierRecovery             *prometheus.Desc
+	descTierRestore              *prometheus.Desc
+	descSourceUp                 *prometheus.Desc
+	descSourceLastSuccess        *prometheus.Desc
+	descSourceRejected           *prometheus.Desc
+	descSourceHeadroom           *prometheus.Desc
+	descBuildInfo                *prometheus.Desc
 
-	descTierDeployFreq = desc("doradash_deployment_frequency_tier",
-		"DORA tier of the deployment frequency, as a state set: 1 for the current tier, 0 for the others, all 0 without one.", deliveryLabels, "tier")
-	descTierLeadTime = desc("doradash_lead_time_tier",
-		"DORA tier of the median lead time, as a state set.", deliveryLabels, "tier")
-	descTierChangeFailure = desc("doradash_change_failure_rate_tier",
-		"DORA tier of the change failure rate, as a state set.", deliveryLabels, "tier")
-	descTierRecovery = desc("doradash_failed_deployment_recovery_time_tier",
-		"DORA tier of the median failed deployment recovery time, as a state set.", deliveryLabels, "tier")
-	descTierRestore = desc("doradash_time_to_restore_tier",
-		"DORA tier of the median time to restore, as a state set.", incidentLabels, "tier")
-
-	descSourceUp = desc("doradash_source_up",
-		"1 when the source's last poll succeeded, else 0.", sourceLabels)
-	descSourceLastSuccess = desc("doradash_source_last_success_timestamp_seconds",
-		"When the source last polled successfully, in Unix seconds; absent before its first success.", sourceLabels)
-	descSourceRejected = desc("doradash_source_rejected_records",
-		"Records of the source's last good data that were rejected one by one.", sourceLabels)
-	descSourceHeadroom = desc("doradash_source_rate_limit_remaining_ratio",
-		"Requests left of the source's API rate limit, as a ratio of the limit; only for sources with one.", sourceLabels)
-
-	descBuildInfo = desc("doradash_build_info",
-		"Always 1; the labels say which doradash serves.", []string{"version", "goversion"})
+	allDescs  []*prometheus.Desc
+	descsOnce sync.Once
 )
 
-var allDescs = []*prometheus.Desc{
-	descDeployments, descDeploymentsPerDay, descLeadTime, descChangeFailures,
-	descChangeFailureDeployments, descChangeFailureRatio, descRecovery, descRestore,
-	descIncidents, descOpenIncidents, descDowntime, descAvailability,
-	descTierDeployFreq, descTierLeadTime, descTierChangeFailure, descTierRecovery, descTierRestore,
-	descSourceUp, descSourceLastSuccess, descSourceRejected, descSourceHeadroom, descBuildInfo,
+// buildDescs builds the metrics' descriptions once.
+func buildDescs() {
+	descsOnce.Do(func() {
+		descDeployments = desc("doradash_deployments",
+			"Counted deployments (success or rolled back) that finished in the window.", deliveryLabels)
+		descDeploymentsPerDay = desc("doradash_deployments_per_day",
+			"Deployment frequency: counted deployments in the window divided by its days.", deliveryLabels)
+		descLeadTime = desc("doradash_lead_time_seconds",
+			"Lead time for changes: first deployment minus commit time of each change first deployed in the window.", deliveryLabels)
+		descChangeFailures = desc("doradash_change_failures",
+			"Counted deployments in the window that were rolled back or caused an incident (change failure rate numerator).", deliveryLabels)
+		descChangeFailureDeployments = desc("doradash_change_failure_deployments",
+			"Counted deployments in the window (change failure rate denominator).", deliveryLabels)
+		descChangeFailureRatio = desc("doradash_change_failure_ratio",
+			"Change failure rate: failures divided by deployments; absent when there were no deployments.", deliveryLabels)
+		descRecovery = desc("doradash_failed_deployment_recovery_time_seconds",
+			"Failed deployment recovery time: resolution minus the causing deployment's finish, of incidents started in the window.", deliveryLabels)
+		descRestore = desc("doradash_time_to_restore_seconds",
+			"Time to restore: resolution minus start of the resolved incidents started in the window.", incidentLabels)
+		descIncidents = desc("doradash_incidents",
+			"Incidents started in the window, by severity (SEV1 worst … SEV5, unknown).", incidentLabels, "severity")
+		descOpenIncidents = desc("doradash_open_incidents",
+			"Incidents started and not resolved.", openLabels)
+		descDowntime = desc("doradash_downtime_seconds",
+			"Downtime in the window: the union of the incidents of severity up to downtime_max_severity.", incidentLabels)
+		descAvailability = desc("doradash_availability_ratio",
+			"Availability in the window: 1 minus downtime divided by the window's length.", incidentLabels)
+
+		descTierDeployFreq = desc("doradash_deployment_frequency_tier",
+			"DORA tier of the deployment frequency, as a state set: 1 for the current tier, 0 for the others, all 0 without one.", deliveryLabels, "tier")
+		descTierLeadTime = desc("doradash_lead_time_tier",
+			"DORA tier of the median lead time, as a state set.", deliveryLabels, "tier")
+		descTierChangeFailure = desc("doradash_change_failure_rate_tier",
+			"DORA tier of the change failure rate, as a state set.", deliveryLabels, "tier")
+		descTierRecovery = desc("doradash_failed_deployment_recovery_time_tier",
+			"DORA tier of the median failed deployment recovery time, as a state set.", deliveryLabels, "tier")
+		descTierRestore = desc("doradash_time_to_restore_tier",
+			"DORA tier of the median time to restore, as a state set.", incidentLabels, "tier")
+
+		descSourceUp = desc("doradash_source_up",
+			"1 when the source's last poll succeeded, else 0.", sourceLabels)
+		descSourceLastSuccess = desc("doradash_source_last_success_timestamp_seconds",
+			"When the source last polled successfully, in Unix seconds; absent before its first success.", sourceLabels)
+		descSourceRejected = desc("doradash_source_rejected_records",
+			"Records of the source's last good data that were rejected one by one.", sourceLabels)
+		descSourceHeadroom = desc("doradash_source_rate_limit_remaining_ratio",
+			"Requests left of the source's API rate limit, as a ratio of the limit; only for sources with one.", sourceLabels)
+
+		descBuildInfo = desc("doradash_build_info",
+			"Always 1; the labels say which doradash serves.", []string{"version", "goversion"})
+
+		allDescs = []*prometheus.Desc{
+			descDeployments, descDeploymentsPerDay, descLeadTime, descChangeFailures,
+			descChangeFailureDeployments, descChangeFailureRatio, descRecovery, descRestore,
+			descIncidents, descOpenIncidents, descDowntime, descAvailability,
+			descTierDeployFreq, descTierLeadTime, descTierChangeFailure, descTierRecovery, descTierRestore,
+			descSourceUp, descSourceLastSuccess, descSourceRejected, descSourceHeadroom, descBuildInfo,
+		}
+	})
 }
 
 // collector turns the latest data into metrics at each scrape. The
@@ -95,6 +130,7 @@ type collector struct{ s *Server }
 
 // Describe implements prometheus.Collector.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	buildDescs()
 	for _, d := range allDescs {
 		ch <- d
 	}
@@ -102,6 +138,7 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	buildDescs()
 	s := c.s
 	v := s.o.Feed.Latest()
 	ch <- prometheus.MustNewConstMetric(descBuildInfo, prometheus.GaugeValue, 1, s.o.Version, runtime.Version())
