@@ -11,20 +11,17 @@ import (
 // Team is a named group of services ([[team]] in the configuration). The
 // dashboard knows teams only as service filters: t sets the filter to a
 // team's services.
-type Team struct {
-	Name     string
-	Services []string
-}
+type Team = model.Team
 
 // Unassigned names the services no Team lists, as a team: Options.Team
 // selects them with it.
-const Unassigned = "unassigned"
+const Unassigned = model.Unassigned
 
 // teams are the configured teams and which of them filters the
 // dashboard. sel 0 is everyone (no team), 1…len(list) the team
 // list[sel-1], len(list)+1 the unassigned services.
 type teams struct {
-	list []Team
+	list model.Teams
 	sel  int
 }
 
@@ -62,18 +59,7 @@ func (t teams) filter(sel int, all []string) []string {
 	case sel <= len(t.list):
 		return slices.Clone(t.list[sel-1].Services)
 	}
-	return t.unassignedOf(all)
-}
-
-// unassignedOf is every service of all that no team lists.
-func (t teams) unassignedOf(all []string) []string {
-	var out []string
-	for _, s := range all {
-		if s != "" && !slices.ContainsFunc(t.list, func(x Team) bool { return slices.Contains(x.Services, s) }) {
-			out = append(out, s)
-		}
-	}
-	return out
+	return t.list.UnassignedOf(all)
 }
 
 // cycle are the selections t steps through over the dataset's services
@@ -87,7 +73,7 @@ func (t teams) cycle(all []string) []int {
 	for i := range len(t.list) + 1 {
 		out = append(out, i)
 	}
-	if len(t.unassignedOf(all)) > 0 {
+	if len(t.list.UnassignedOf(all)) > 0 {
 		out = append(out, t.unassigned())
 	}
 	return out

@@ -35,7 +35,7 @@ type Config struct {
 	CacheDir string // the API sources' cache; "": the default
 	SSH      SSHConfig
 	HTTP     HTTPConfig
-	Teams    []TeamConfig // [[team]], in file order
+	Teams    model.Teams // [[team]], in file order
 	// Rotate is the dashboard's wall rotation through the teams (or
 	// services); 0: off.
 	Rotate time.Duration

@@ -5,7 +5,6 @@ import (
 
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"doradash/cmd/doradash/internal/httpapi"
@@ -14,13 +13,10 @@ import (
 )
 
 // TeamConfig is one [[team]] table: a named group of services.
-type TeamConfig struct {
-	Name     string
-	Services []string
-}
+type TeamConfig = model.Team
 
 // unassignedTeam is the team of every service no [[team]] lists.
-const unassignedTeam = httpapi.Unassigned
+const unassignedTeam = model.Unassigned
 
 func (p *configParser) teams(v any, c *Config) error {
 	tables, ok := v.([]map[string]any)
@@ -100,19 +96,13 @@ func (s *settings) selectTeam(name string) error {
 		s.team = name
 		return nil
 	}
-	for _, t := range s.cfg.Teams {
-		if t.Name == name {
-			s.team = name
-			s.cfg.Query.Services = intersectServices(t.Services, s.cfg.Query.Services)
-			return nil
-		}
+	svcs, err := s.cfg.Teams.Services(name, nil)
+	if err != nil {
+		return usagef("--team: %v", err)
 	}
-	known := make([]string, 0, len(s.cfg.Teams)+1)
-	for _, t := range s.cfg.Teams {
-		known = append(known, strconv.Quote(t.Name))
-	}
-	known = append(known, strconv.Quote(unassignedTeam))
-	return usagef("--team: unknown team %q (known: %s)", name, strings.Join(known, ", "))
+	s.team = name
+	s.cfg.Query.Services = intersectServices(svcs, s.cfg.Query.Services)
+	return nil
 }
 
 // resolveTeam makes --team unassigned a service filter over ds: every
@@ -123,13 +113,7 @@ func (s *settings) resolveTeam(ds *model.Dataset) {
 		return
 	}
 	s.teamResolved = true
-	var out []string
-	for _, svc := range ds.Services() {
-		if svc != "" && !slices.ContainsFunc(s.cfg.Teams, func(t TeamConfig) bool { return slices.Contains(t.Services, svc) }) {
-			out = append(out, svc)
-		}
-	}
-	s.cfg.Query.Services = intersectServices(out, s.cfg.Query.Services)
+	s.cfg.Query.Services = intersectServices(s.cfg.Teams.UnassignedOf(ds.Services()), s.cfg.Query.Services)
 }
 
 // intersectServices is team ∩ asked (asked empty: all). An empty result
@@ -147,10 +131,13 @@ func intersectServices(team, asked []string) []string {
 }
 
 // httpTeams are the configured teams for the HTTP endpoints.
-func (c *Config) httpTeams() []httpapi.Team {
-	out := make([]httpapi.Team, 0, len(c.Teams))
-	for _, t := range c.Teams {
-		out = append(out, httpapi.Team{Name: t.Name, Services: slices.Clone(t.Services)})
+func (c *Config) httpTeams() []httpapi.Team { return cloneTeams(c.Teams) }
+
+// cloneTeams copies teams, their service lists too.
+func cloneTeams(teams model.Teams) model.Teams {
+	out := make(model.Teams, 0, len(teams))
+	for _, t := range teams {
+		out = append(out, model.Team{Name: t.Name, Services: slices.Clone(t.Services)})
 	}
 	return out
 }

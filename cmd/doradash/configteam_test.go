@@ -27,7 +27,7 @@ services = ["search"]
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []TeamConfig{{"payments", []string{"payments", "ledger"}}, {"search", []string{"search"}}}
+	want := model.Teams{{Name: "payments", Services: []string{"payments", "ledger"}}, {Name: "search", Services: []string{"search"}}}
 	if len(c.Teams) != 2 || c.Teams[0].Name != want[0].Name || !slices.Equal(c.Teams[0].Services, want[0].Services) ||
 		c.Teams[1].Name != want[1].Name || !slices.Equal(c.Teams[1].Services, want[1].Services) {
 		t.Errorf("teams %+v, want %+v", c.Teams, want)
@@ -61,7 +61,7 @@ func TestParseTeamErrors(t *testing.T) {
 // TestTeamResolution: --team names services, combined with --service by
 // intersection; "unassigned" is every service of the data no team lists.
 func TestTeamResolution(t *testing.T) {
-	teams := []TeamConfig{{"payments", []string{"payments", "ledger"}}, {"search", []string{"search", "ledger"}}}
+	teams := model.Teams{{Name: "payments", Services: []string{"payments", "ledger"}}, {Name: "search", Services: []string{"search", "ledger"}}}
 	ds := model.Merge(&model.Batch{Deployments: []model.Deployment{
 		{ID: "1", Service: "payments"}, {ID: "2", Service: "ledger"}, {ID: "3", Service: "web"},
 		{ID: "4", Service: ""}, {ID: "5", Service: "api"},

@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"slices"
 	"time"
 
 	"doradash/ui"
@@ -60,10 +59,4 @@ func (p *configParser) rotateKey(key string, v any) (time.Duration, error) {
 }
 
 // uiTeams are the configured teams for the dashboard.
-func (s *settings) uiTeams() []ui.Team {
-	out := make([]ui.Team, 0, len(s.cfg.Teams))
-	for _, t := range s.cfg.Teams {
-		out = append(out, ui.Team{Name: t.Name, Services: slices.Clone(t.Services)})
-	}
-	return out
-}
+func (s *settings) uiTeams() []ui.Team { return cloneTeams(s.cfg.Teams) }

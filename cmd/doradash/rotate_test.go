@@ -88,7 +88,7 @@ func TestUIOptionsTeams(t *testing.T) {
 	if ui.Unassigned != httpapi.Unassigned {
 		t.Fatalf("ui names the unassigned services %q, the HTTP API %q", ui.Unassigned, httpapi.Unassigned)
 	}
-	s := &settings{cfg: &Config{Rotate: 20 * time.Second, Teams: []TeamConfig{{"payments", []string{"payments", "ledger"}}}}}
+	s := &settings{cfg: &Config{Rotate: 20 * time.Second, Teams: []TeamConfig{{Name: "payments", Services: []string{"payments", "ledger"}}}}}
 	if err := s.selectTeam("payments"); err != nil {
 		t.Fatal(err)
 	}

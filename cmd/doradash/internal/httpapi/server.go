@@ -38,13 +38,10 @@ type Feed interface {
 }
 
 // Team is a named group of services (the `[[team]]` tables).
-type Team struct {
-	Name     string
-	Services []string
-}
+type Team = model.Team
 
 // Unassigned is the team of a service that no team lists.
-const Unassigned = "unassigned"
+const Unassigned = model.Unassigned
 
 // Defaults of the limits.
 const (
@@ -166,9 +163,7 @@ func New(o Options) (*Server, error) {
 	}
 	for _, t := range o.Teams {
 		for _, svc := range t.Services {
-			if _, dup := s.teamOf[svc]; !dup {
-				s.teamOf[svc] = t.Name // the first team listing a service owns it
-			}
+			s.teamOf[svc] = model.Teams(o.Teams).Of(svc) // looked up once, not per series
 		}
 	}
 	if o.Token != "" {

@@ -98,29 +98,13 @@ func (s *Server) parseQuery(p url.Values, ds *model.Dataset) (model.Query, error
 	return q, nil
 }
 
-// teamServices lists the services of team; Unassigned is every service of
-// ds that no team lists.
+// teamServices lists the services of team over ds (model.Teams.Services).
 func (s *Server) teamServices(team string, ds *model.Dataset) ([]string, error) {
-	if team == Unassigned {
-		var out []string
-		for _, svc := range ds.Services() {
-			if _, ok := s.teamOf[svc]; !ok {
-				out = append(out, svc)
-			}
-		}
-		return out, nil
+	svcs, err := model.Teams(s.o.Teams).Services(team, ds.Services())
+	if err != nil {
+		return nil, fmt.Errorf("team: %w", err)
 	}
-	for _, t := range s.o.Teams {
-		if t.Name == team {
-			return slices.Clone(t.Services), nil
-		}
-	}
-	names := []string{}
-	for _, t := range s.o.Teams {
-		names = append(names, strconv.Quote(t.Name))
-	}
-	names = append(names, strconv.Quote(Unassigned))
-	return nil, fmt.Errorf("team: unknown team %q (known: %s)", team, strings.Join(names, ", "))
+	return svcs, nil
 }
 
 // teamOfService is the team label of a service.
