@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +234,36 @@ func TestDrillStickyHeading(t *testing.T) {
 				t.Errorf("G: the last row %q is not shown:\n%s", rows[len(rows)-1].text, view)
 			}
 		})
+	}
+}
+
+// TestDrillEndWithPinnedHeading: at the end of a long section the pinned
+// heading takes a line, and G, PgDn and the wheel still reach the last
+// record.
+func TestDrillEndWithPinnedHeading(t *testing.T) {
+	for _, keys := range [][]string{{"G"}, {"pgdown", "pgdown", "pgdown", "pgdown"}, {"wheel"}} {
+		m := demoModel(t, termenv.Ascii, 100, 30)
+		press(t, m, drillKeys[drillFrequency]...)
+		rows := []drillRow{{text: "THE ONE SECTION", head: true}}
+		for i := range 60 {
+			rows = append(rows, drillRow{text: fmt.Sprintf("record %02d", i)})
+		}
+		pop := *m.drill.pop
+		pop.lists[drillFrequency] = drillList{header: "record", rows: rows}
+		m.drill.pop = &pop
+		if keys[0] == "wheel" {
+			for range len(rows) {
+				m.Update(tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+			}
+		} else {
+			press(t, m, keys...)
+		}
+		view := ansi.Strip(m.View())
+		if top := drillTop(m); top != "THE ONE SECTION" {
+			t.Errorf("%v: top line %q, want the heading", keys, top)
+		}
+		if !strings.Contains(view, "record 59") {
+			t.Errorf("%v: the last record is not shown:\n%s", keys, view)
+		}
 	}
 }
