@@ -5,12 +5,14 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// focusID is the panel that has the keyboard: one of the four tiles or one
-// of the two lists.
+// focusID is the panel that has the keyboard: one of the four metric
+// tiles (focusID(metricID)), the recovery tile, one of the two lists or
+// the source health strip, in tab order.
 type focusID int
 
 const (
-	focusIncidents focusID = focusID(numMetrics) + iota
+	focusRecovery focusID = focusID(numMetrics) + iota // desk and wall only: the glance and tiny layouts have no such tile
+	focusIncidents
 	focusDeploys
 	focusHealth // the source health strip: enter opens sourcedetail.go
 	numFocus
@@ -35,9 +37,9 @@ func (d *dashboard) update(msg tea.KeyMsg, l layout) (focusID, bool) {
 	k := &d.c.keys
 	switch {
 	case key.Matches(msg, k.Focus):
-		d.focus = (d.focus + 1) % numFocus
+		d.step(+1, l)
 	case key.Matches(msg, k.FocusBack):
-		d.focus = (d.focus + numFocus - 1) % numFocus
+		d.step(-1, l)
 	case key.Matches(msg, k.Up):
 		d.scroll(d.focus, -1, l)
 	case key.Matches(msg, k.Down):
@@ -55,6 +57,17 @@ func (d *dashboard) update(msg tea.KeyMsg, l layout) (focusID, bool) {
 		return d.focus, true
 	}
 	return 0, false
+}
+
+// step moves the focus to the next (dir +1) or previous (−1) panel the
+// layout shows, around the ends.
+func (d *dashboard) step(dir int, l layout) {
+	for range numFocus {
+		d.focus = (d.focus + numFocus + focusID(dir)) % numFocus
+		if d.focus != focusRecovery || l.hasRecoveryTile() {
+			return
+		}
+	}
 }
 
 // mouse scrolls the list under the pointer with the wheel, or the focused
@@ -228,7 +241,10 @@ func (d *dashboard) glance(l layout) []string {
 	for id := range numMetrics {
 		lines = append(lines, d.metricLine(id, w))
 	}
-	lines = append(lines, " "+d.glanceSummary(w-2))
+	// Focus comes here only from a larger layout (tab skips it): mark it
+	// on the line that shows recovery time.
+	mark := d.focusMark(focusRecovery)
+	lines = append(lines, " "+mark+d.glanceSummary(w-2-textWidth(mark)))
 	if l.deploys.h > 0 {
 		lines = append(lines, " "+d.focusMark(focusDeploys)+st.dim.Render("LATEST DEPLOYMENTS"))
 		for _, line := range d.deployLines(d.deployView(d.depOff, l.deploys.h), listW) {
@@ -246,10 +262,10 @@ func (d *dashboard) click(msg tea.MouseMsg, l layout) (focusID, bool) {
 	}
 	x := 0
 	ws := tileWidths(l.tiles.w)
-	for i := range recoveryTile {
+	for i := range numTiles {
 		x += ws[i]
 		if msg.X < x {
-			d.focus = focusID(i)
+			d.focus = tileFocus[i]
 			return d.focus, true
 		}
 	}

@@ -38,7 +38,8 @@ func (d *drill) open(kind drillKind, back screen) {
 func (d *drill) current() bool { return d.pop != nil && d.pop.snap == d.c.snap }
 
 // list is the drill-down's list as shown: in the order asked for, and
-// only the records the filter keeps.
+// only the records the filter keeps, each under its heading (headings
+// whose section keeps no record go).
 func (d *drill) list() (string, []drillRow) {
 	if d.pop == nil {
 		return "", nil
@@ -53,12 +54,44 @@ func (d *drill) list() (string, []drillRow) {
 	}
 	f := strings.ToLower(d.filter)
 	kept := make([]drillRow, 0, len(rows))
-	for _, r := range rows {
-		if !r.head && strings.Contains(r.key, f) {
+	head := -1 // the heading of the section, until a record of it is kept
+	for i, r := range rows {
+		switch {
+		case r.head:
+			head = i
+		case strings.Contains(r.key, f):
+			if head >= 0 {
+				kept = append(kept, rows[head])
+				head = -1
+			}
 			kept = append(kept, r)
 		}
 	}
 	return l.header, kept
+}
+
+// records is how many of rows are records, not headings.
+func records(rows []drillRow) int {
+	n := 0
+	for _, r := range rows {
+		if !r.head {
+			n++
+		}
+	}
+	return n
+}
+
+// headOf is, for viewRows, the heading of row i's section in rows (−1:
+// none).
+func headOf(rows []drillRow) func(int) int {
+	return func(i int) int {
+		for ; i >= 0; i-- {
+			if rows[i].head {
+				return i
+			}
+		}
+		return -1
+	}
 }
 
 // listH is how many lines the rows get in a body of h lines: the frame,
@@ -84,20 +117,21 @@ func (d *drill) update(msg tea.KeyMsg, h int) bool {
 	case key.Matches(msg, k.Filter):
 		d.editing, d.filter, d.sel, d.off = true, "", -1, 0
 	case key.Matches(msg, k.NextMatch):
-		d.step(len(rows), +1, page)
+		d.step(rows, +1, page)
 	case key.Matches(msg, k.PrevMatch):
-		d.step(len(rows), -1, page)
+		d.step(rows, -1, page)
 	case key.Matches(msg, k.Order):
 		d.byDur = !d.byDur
 		d.off, d.sel = 0, -1
 	default:
-		d.scroll(msg, len(rows), page)
+		d.scroll(msg, rows, page)
 	}
 	return true
 }
 
 // scroll moves the list by the list keys.
-func (d *drill) scroll(msg tea.KeyMsg, n, page int) {
+func (d *drill) scroll(msg tea.KeyMsg, rows []drillRow, page int) {
+	n := len(rows)
 	k := &d.c.keys
 	switch {
 	case key.Matches(msg, k.Up):
@@ -113,21 +147,27 @@ func (d *drill) scroll(msg tea.KeyMsg, n, page int) {
 	case key.Matches(msg, k.Bottom):
 		d.off = n
 	}
-	d.off = max(0, min(d.off, n-page))
+	d.off = max(0, min(d.off, lastOff(n, page, headOf(rows))))
 }
 
-// step moves the current match to the next (dir +1) or previous row kept,
-// around the ends, and scrolls it into view.
-func (d *drill) step(n, dir, page int) {
-	if n == 0 {
+// step moves the current match to the next (dir +1) or previous record
+// kept, around the ends, and scrolls it into view.
+func (d *drill) step(rows []drillRow, dir, page int) {
+	n := len(rows)
+	if records(rows) == 0 {
 		return
 	}
 	if d.sel < 0 {
 		d.sel = d.off - min(dir, 0) - 1
 	}
-	d.sel = ((d.sel+dir)%n + n) % n
-	if d.sel < d.off || d.sel >= d.off+page {
-		d.off = max(0, min(d.sel, n-page))
+	for {
+		d.sel = ((d.sel+dir)%n + n) % n
+		if !rows[d.sel].head {
+			break
+		}
+	}
+	if v := viewRows(d.off, page, n, headOf(rows)); d.sel < v.first || d.sel >= v.first+v.count {
+		d.off = max(0, min(d.sel, lastOff(n, page, headOf(rows))))
 	}
 }
 
@@ -155,7 +195,7 @@ func (d *drill) wheel(msg tea.MouseMsg, h int) {
 	case tea.MouseButtonWheelUp:
 		d.off = max(0, d.off-1)
 	case tea.MouseButtonWheelDown:
-		d.off = max(0, min(d.off+1, len(rows)-listH(h)))
+		d.off = max(0, min(d.off+1, lastOff(len(rows), listH(h), headOf(rows))))
 	}
 }
 
@@ -171,8 +211,13 @@ func (d *drill) view(w, h int) []string {
 	inner := make([]string, 0, h)
 	inner = append(inner, st.dim.Render(fit(header, iw)))
 	lh := listH(h)
+	// The heading of the first row's section stays on the top line.
+	v := viewRows(d.off, lh, len(rows), headOf(rows))
 	var body []string
-	for i := d.off; i < len(rows) && len(body) < lh; i++ {
+	if v.head >= 0 {
+		body = append(body, d.rowLines(rows[v.head], false, iw)...)
+	}
+	for i := v.first; i < len(rows) && len(body) < lh; i++ {
 		body = append(body, d.rowLines(rows[i], i == d.sel, iw)...)
 	}
 	switch {
@@ -184,9 +229,9 @@ func (d *drill) view(w, h int) []string {
 		body = []string{st.dim.Render("no records in this window")}
 	}
 	inner = append(inner, block(body, iw, lh)...)
-	inner = append(inner, d.status(len(rows), iw))
+	inner = append(inner, d.status(records(rows), iw))
 	title := st.accent.Render(drillTitles[d.kind] + ", " + windowLabel(d.c.snap.q.Days))
-	return st.frame(title, scrollNote(d.off, lh, len(rows)), inner, w, h, false)
+	return st.frame(title, v.note(len(rows)), inner, w, h, false)
 }
 
 // rowLines is a row, wrapped to w, the current match marked.

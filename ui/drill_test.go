@@ -13,18 +13,20 @@ import (
 	"github.com/muesli/termenv"
 )
 
-// drillKeys open each drill-down from the dashboard: tiles through their
-// detail screen, the lists directly.
+// drillKeys open each drill-down from the dashboard at the desk and wall
+// sizes: metric tiles through their detail screen, the recovery tile and
+// the lists directly.
 var drillKeys = [numDrills][]string{
 	drillFrequency: {"enter", "enter"},
 	drillLeadTime:  {"tab", "enter", "enter"},
 	drillFailure:   {"tab", "tab", "enter", "enter"},
 	drillRestore:   {"tab", "tab", "tab", "enter", "enter"},
-	drillIncidents: {"tab", "tab", "tab", "tab", "enter"},
+	drillRecovery:  {"tab", "tab", "tab", "tab", "enter"},
+	drillIncidents: {"tab", "tab", "tab", "tab", "tab", "enter"},
 	drillDeploys:   {"shift+tab", "shift+tab", "enter"},
 }
 
-var drillNames = [numDrills]string{"frequency", "lead-time", "failure-rate", "restore", "incidents", "deployments"}
+var drillNames = [numDrills]string{"frequency", "lead-time", "failure-rate", "restore", "recovery", "incidents", "deployments"}
 
 // TestGoldenDrill compares every drill-down at the desk and wall sizes
 // with golden files (regenerate with go test ./ui/ -update).
@@ -183,14 +185,23 @@ func TestDrillFlow(t *testing.T) {
 		send(drillKeys[kind]...)
 		waitFor(drillTitles[kind])
 		send("esc")
-		if kind < drillIncidents {
+		if kind < drillRecovery {
 			send("esc") // the detail screen
 		}
-		waitFor("─ Recovery ─")
-		// Focus is back on the tile it came from: start from the first.
+		waitFor("tab next panel") // the dashboard's help line
+		// Focus is back on the panel it came from, the kind-th in tab
+		// order: start from the first.
 		for range int(kind) {
 			send("shift+tab")
 		}
+	}
+	// A click on the recovery tile (the last on the right) opens its records.
+	tm.Send(tea.MouseMsg{X: 97, Y: 3, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
+	waitFor(drillTitles[drillRecovery])
+	send("esc")
+	waitFor("tab next panel")
+	for range int(focusRecovery) {
+		send("shift+tab")
 	}
 	send(drillKeys[drillIncidents]...)
 	send("/", "checkout", "enter") // "checkout" arrives as one message

@@ -25,7 +25,7 @@ func TestListKeys(t *testing.T) {
 	if depTotal <= 3*depVis || incTotal <= incVis {
 		t.Fatalf("lists too short to page: %d/%d deployments, %d/%d incidents", depTotal, depVis, incTotal, incVis)
 	}
-	press(t, m, "tab", "tab", "tab", "tab", "tab") // the deployments
+	press(t, m, "tab", "tab", "tab", "tab", "tab", "tab") // the deployments, past the recovery tile and the incidents
 	steps := []struct {
 		key       string
 		inc, dep  int
@@ -166,7 +166,7 @@ func TestKeyFlow(t *testing.T) {
 	runes := func(s string) { tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
 	waitFor("─ Recovery ─", "Deployments")
 
-	for range 5 {
+	for range 6 { // the deployments
 		tm.Send(keyMsg("tab"))
 	}
 	runes("jjjjj")

@@ -5,18 +5,21 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// openFocus opens what enter on the focused panel shows: a tile's detail
-// screen, or a list panel's records.
+// openFocus opens what enter on the focused panel shows: a metric tile's
+// detail screen, the records of the recovery tile or a list panel, or the
+// source detail.
 func (m *Model) openFocus(f focusID) tea.Cmd {
 	if f == focusHealth {
 		return m.openSource()
 	}
-	if f < focusID(numMetrics) {
+	if kind, ok := focusDrills[f]; ok {
+		return m.openDrill(kind, screenDashboard)
+	}
+	if f >= 0 && f < focusID(numMetrics) {
 		m.detail.metric = metricID(f)
 		m.screen = screenDetail
-		return nil
 	}
-	return m.openDrill(drillKind(f), screenDashboard)
+	return nil
 }
 
 // onDetailKey handles the detail screen's keys: esc back, enter (or tab)
@@ -27,7 +30,7 @@ func (m *Model) onDetailKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		m.screen = screenDashboard
 	case key.Matches(msg, k.Records):
-		return m.openDrill(drillKind(m.detail.metric), screenDetail)
+		return m.openDrill(metricDrills[m.detail.metric], screenDetail)
 	}
 	return nil
 }

@@ -13,9 +13,8 @@ import (
 	"doradash/model"
 )
 
-// drillKind names one drill-down: the records behind a number. The first
-// four follow metricID and the last two the list panels' focusID, so that
-// drillKind(focus) is the drill-down of the focused panel.
+// drillKind names one drill-down: the records behind a number or a list
+// panel. metricDrills and focusDrills say which one each screen opens.
 type drillKind int
 
 const (
@@ -23,10 +22,28 @@ const (
 	drillLeadTime
 	drillFailure
 	drillRestore
+	drillRecovery
 	drillIncidents
 	drillDeploys
 	numDrills
 )
+
+// metricDrills is the drill-down of each metric, opened from its detail
+// screen.
+var metricDrills = [numMetrics]drillKind{
+	metricFrequency:   drillFrequency,
+	metricLeadTime:    drillLeadTime,
+	metricFailureRate: drillFailure,
+	metricRestore:     drillRestore,
+}
+
+// focusDrills is the drill-down enter opens directly on a focused panel
+// of the dashboard: the panels without a detail screen.
+var focusDrills = map[focusID]drillKind{
+	focusRecovery:  drillRecovery,
+	focusIncidents: drillIncidents,
+	focusDeploys:   drillDeploys,
+}
 
 // drillTitles head each drill-down's frame.
 var drillTitles = [numDrills]string{
@@ -34,6 +51,7 @@ var drillTitles = [numDrills]string{
 	"Lead time for changes · changes",
 	"Change failure rate · failing deployments",
 	"Time to restore · incidents",
+	"Failed deployment recovery time · incidents",
 	"Incidents",
 	"Deployments · counted in the window",
 }
@@ -98,7 +116,8 @@ func buildPopulation(s *snapshot, end time.Time) *population {
 	pop.lists[drillFrequency] = frequencyList(p.DeploymentFrequency, loc)
 	pop.lists[drillLeadTime] = leadTimeList(p.LeadTime, loc)
 	pop.lists[drillFailure] = failureList(p.ChangeFailureRate, loc)
-	pop.lists[drillRestore] = restoreList(p.TimeToRestore, p.FailedDeploymentRecoveryTime, loc)
+	pop.lists[drillRestore] = restoreList(p.TimeToRestore, loc)
+	pop.lists[drillRecovery] = recoveryList(p.FailedDeploymentRecoveryTime, loc)
 	pop.lists[drillIncidents] = incidentList(p.Incidents, loc)
 	pop.lists[drillDeploys] = deploymentList(p.DeploymentFrequency, loc)
 	return pop
@@ -208,9 +227,26 @@ func leadTimeList(p model.LeadTimePopulation, loc *time.Location) drillList {
 			stamp(ch.DeployedAt, loc), ch.DeploymentID)
 	}
 	header, rows := c.rows("lead", "service", "sha", "committed", "deployed", "first deployment")
-	byDur := slices.Clone(rows)
-	slices.SortStableFunc(byDur, func(a, b drillRow) int { return cmp.Compare(b.secs, a.secs) })
-	return drillList{header: header, rows: rows, byDur: byDur}
+	return drillList{header: header, rows: rows, byDur: longestFirst(rows)}
+}
+
+// longestFirst is rows with the records of each section (the rows between
+// two headings) longest first; headings stay where they are.
+func longestFirst(rows []drillRow) []drillRow {
+	out := slices.Clone(rows)
+	for start := 0; start < len(out); {
+		if out[start].head {
+			start++
+			continue
+		}
+		end := start
+		for end < len(out) && !out[end].head {
+			end++
+		}
+		slices.SortStableFunc(out[start:end], func(a, b drillRow) int { return cmp.Compare(b.secs, a.secs) })
+		start = end
+	}
+	return out
 }
 
 // linkText says which incidents link a failing deployment and how.
@@ -242,24 +278,34 @@ func failureList(p model.FailurePopulation, loc *time.Location) drillList {
 	return drillList{header: header, rows: rows}
 }
 
-func restoreList(r model.RestorePopulation, f model.RecoveryPopulation, loc *time.Location) drillList {
+func restoreList(r model.RestorePopulation, loc *time.Location) drillList {
 	var c columns
-	c.heading("TIME TO RESTORE · " + plural(len(r.Incidents), "resolved incident"))
+	c.heading(plural(len(r.Incidents), "resolved incident"))
 	for _, in := range r.Incidents {
 		c.add(in.Seconds, formatSeconds(in.Seconds), in.ID, sevLabel(in.Severity), in.Service,
 			stamp(in.StartedAt, loc), stamp(in.ResolvedAt, loc), in.Title)
 	}
-	c.heading("FAILED DEPLOYMENT RECOVERY · " + plural(len(f.Incidents), "incident") + " after a deployment")
+	header, rows := c.rows("took", "incident", "sev", "service", "started", "resolved", "title")
+	return drillList{header: header, rows: rows, byDur: longestFirst(rows)}
+}
+
+// recoveryList is failed deployment recovery time's incidents (SPEC §3):
+// each with the deployment it counts from. Most name it by their
+// deployment_id; the few linked by time say so in a last column, left
+// empty otherwise so that the rows fit a desk terminal.
+func recoveryList(f model.RecoveryPopulation, loc *time.Location) drillList {
+	var c columns
+	c.heading(plural(len(f.Incidents), "incident") + " after a failed deployment · linked by deployment_id unless marked by time")
 	for _, in := range f.Incidents {
-		how := "deployment_id"
+		how := ""
 		if in.ByTime {
 			how = "by time"
 		}
-		c.add(in.Seconds, formatSeconds(in.Seconds), in.ID, "", in.Service, stamp(in.StartedAt, loc),
-			stamp(in.ResolvedAt, loc), "after "+in.DeploymentID+" at "+stamp(in.DeployedAt, loc)+" ("+how+")")
+		c.add(in.Seconds, formatSeconds(in.Seconds), in.ID, in.Service, in.DeploymentID, stamp(in.DeployedAt, loc),
+			stamp(in.StartedAt, loc), stamp(in.ResolvedAt, loc), how)
 	}
-	header, rows := c.rows("took", "incident", "sev", "service", "started", "resolved", "title / deployment")
-	return drillList{header: header, rows: rows}
+	header, rows := c.rows("took", "incident", "service", "deployment", "deployed", "started", "resolved", "")
+	return drillList{header: header, rows: rows, byDur: longestFirst(rows)}
 }
 
 // ackText is when an incident was acknowledged, or "not acknowledged".

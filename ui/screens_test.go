@@ -451,7 +451,7 @@ func TestDeployColumns(t *testing.T) {
 			t.Errorf("column %d starts within a day without its heading", i)
 		}
 	}
-	press(t, m, "tab", "tab", "tab", "tab", "tab", "pgdown")
+	press(t, m, "tab", "tab", "tab", "tab", "tab", "tab", "pgdown")
 	if m.dash.focus != focusDeploys || m.dash.depOff != vis*cols {
 		t.Errorf("pgdown: focus %v offset %d, want the deployments at %d", m.dash.focus, m.dash.depOff, vis*cols)
 	}

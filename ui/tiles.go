@@ -20,6 +20,17 @@ const numTiles = int(numMetrics) + 1
 // recoveryTile is the index of the failed deployment recovery tile.
 const recoveryTile = int(numMetrics)
 
+// tileFocus is the focus of each tile, left to right.
+var tileFocus = [numTiles]focusID{
+	focusID(metricFrequency), focusID(metricLeadTime), focusID(metricFailureRate), focusID(metricRestore), focusRecovery,
+}
+
+// hasRecoveryTile reports whether l shows the recovery tile (and so whether
+// tab stops on it).
+func (l layout) hasRecoveryTile() bool {
+	return (l.size == sizeDesk || l.size == sizeWall) && l.tiles.h > 0
+}
+
 // Names of the recovery tile, longest first, as metricNames, metricMedium
 // and metricShort.
 var recoveryNames = [3]string{"Failed deployment recovery", "Deploy recovery time", "Recovery"}
@@ -159,7 +170,7 @@ func (d *dashboard) recoveryTile(w, h int, l layout) []string {
 	if ok && fr.Median != nil {
 		inner = append(inner, st.dim.Render("mean "+formatStat(fr.Mean)), st.dim.Render("p90  "+formatStat(fr.P90)))
 	}
-	return st.frame(st.title.Render(title), d.partialNote(), inner, w, h, false)
+	return st.frame(st.title.Render(title), d.partialNote(), inner, w, h, d.focus == focusRecovery)
 }
 
 // deltaText is the change against the previous window: arrow, percent and

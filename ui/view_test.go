@@ -144,7 +144,7 @@ func TestEveryLineFits(t *testing.T) {
 		m    *Model
 	}{"detail", detail})
 	helpful := demoModel(t, termenv.ANSI256, 100, 30)
-	press(t, helpful, "?", "tab", "tab", "tab", "tab", "tab", "down", "down", "down")
+	press(t, helpful, "?", "tab", "tab", "tab", "tab", "tab", "tab", "down", "down", "down")
 	screens = append(screens, struct {
 		name string
 		m    *Model
