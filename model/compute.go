@@ -71,7 +71,7 @@ func Compute(ds *Dataset, q Query) *Report {
 	ex.open = openIncidentList(ds, f, StampOf(end))
 	r.OpenIncidents = make([]IncidentView, 0, len(ex.open))
 	for _, in := range ex.open {
-		r.OpenIncidents = append(r.OpenIncidents, incidentView(in, NoStamp))
+		r.OpenIncidents = append(r.OpenIncidents, incidentView(in, NoStamp, StampOf(end)))
 	}
 	r.LatestDeployments = ex.latestDeployments()
 	r.RecentlyResolved = ex.recentlyResolved()
@@ -80,10 +80,15 @@ func Compute(ds *Dataset, q Query) *Report {
 }
 
 // incidentView is in as the report lists it, resolved at res (NoStamp:
-// open).
-func incidentView(in *Incident, res Stamp) IncidentView {
+// open), with its acknowledgement as of end.
+func incidentView(in *Incident, res, end Stamp) IncidentView {
+	ack := NoStamp
+	if in.AcknowledgedAt.IsSet() && in.AcknowledgedAt <= end {
+		ack = in.AcknowledgedAt
+	}
 	return IncidentView{ID: in.ID, Service: in.Service, Title: in.Title, Severity: in.Severity,
-		StartedAt: in.StartedAt.Time(), ResolvedAt: timeOrNil(res), DeploymentID: in.DeploymentID}
+		StartedAt: in.StartedAt.Time(), ResolvedAt: timeOrNil(res), DeploymentID: in.DeploymentID,
+		AcknowledgedAt: timeOrNil(ack)}
 }
 
 // window is one computation's E, S and length.

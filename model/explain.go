@@ -301,7 +301,7 @@ func (ex *explanation) recentlyResolved() []IncidentView {
 	out := make([]IncidentView, len(idx))
 	for k, i := range idx {
 		in := &ex.ds.Incidents[i]
-		out[k] = incidentView(in, in.ResolvedAt)
+		out[k] = incidentView(in, in.ResolvedAt, ex.w.end)
 	}
 	return out
 }

@@ -653,3 +653,41 @@ func TestReportEqual(t *testing.T) {
 		t.Fatal("WithoutPopulations changed the report's figures or lists")
 	}
 }
+
+// TestOpenIncidentAcks: the open incidents carry their acknowledgement as
+// of E for the dashboard, the same as the incident population says, and
+// it stays out of the snapshot JSON.
+func TestOpenIncidentAcks(t *testing.T) {
+	end := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) model.Stamp { return model.StampOf(end.Add(d)) }
+	ds := model.Merge(&model.Batch{Incidents: []model.Incident{
+		{ID: "acked", Service: "a", Severity: 2, StartedAt: at(-3 * time.Hour), AcknowledgedAt: at(-2 * time.Hour)},
+		{ID: "at-E", Service: "a", Severity: 2, StartedAt: at(-3 * time.Hour), AcknowledgedAt: at(0)},
+		{ID: "later", Service: "a", Severity: 2, StartedAt: at(-2 * time.Hour), AcknowledgedAt: at(time.Second)},
+		{ID: "never", Service: "a", Severity: 2, StartedAt: at(-time.Hour)},
+	}})
+	r := model.Compute(ds, model.Query{End: end, Days: 7})
+	want := map[string]*time.Time{"acked": ptr(end.Add(-2 * time.Hour)), "at-E": ptr(end), "later": nil, "never": nil}
+	if len(r.OpenIncidents) != len(want) {
+		t.Fatalf("%d open incidents", len(r.OpenIncidents))
+	}
+	pop := map[string]*time.Time{}
+	for _, o := range r.Populations().Incidents.Open {
+		pop[o.ID] = o.AcknowledgedAt
+	}
+	for _, in := range r.OpenIncidents {
+		w := want[in.ID]
+		if (in.AcknowledgedAt == nil) != (w == nil) || (w != nil && !in.AcknowledgedAt.Equal(*w)) {
+			t.Errorf("%s: acknowledged %v, want %v", in.ID, in.AcknowledgedAt, w)
+		}
+		if p := pop[in.ID]; (p == nil) != (in.AcknowledgedAt == nil) || (p != nil && !p.Equal(*in.AcknowledgedAt)) {
+			t.Errorf("%s: the panel says %v, the population %v", in.ID, in.AcknowledgedAt, p)
+		}
+	}
+	raw, _ := json.Marshal(r.OpenIncidents)
+	if strings.Contains(string(raw), "acknowledged") {
+		t.Errorf("the snapshot JSON's open incidents carry the acknowledgement: %s", raw)
+	}
+}
+
+func ptr(t time.Time) *time.Time { return &t }

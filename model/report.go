@@ -253,4 +253,7 @@ type IncidentView struct {
 	StartedAt    time.Time  `json:"started_at"`
 	ResolvedAt   *time.Time `json:"resolved_at"`
 	DeploymentID string     `json:"deployment_id,omitempty"`
+	// AcknowledgedAt is when it was acknowledged, as of the report's E;
+	// nil: not (yet). For the dashboard: not in the snapshot JSON (SPEC §5).
+	AcknowledgedAt *time.Time `json:"-"`
 }

@@ -68,7 +68,12 @@ func buildSnapshot(ds *model.Dataset, q model.Query, end time.Time, cov coverage
 		cov:      cov,
 	}
 	s.items = groupByDay(s.deploys, end.Location())
-	s.acks = openAcks(ds, r.OpenIncidents, r.Window.End)
+	s.acks = make([]time.Time, len(r.OpenIncidents))
+	for i, in := range r.OpenIncidents {
+		if in.AcknowledgedAt != nil {
+			s.acks[i] = *in.AcknowledgedAt
+		}
+	}
 	return s
 }
 
