@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -49,8 +50,8 @@ var memSample = []string{
 }
 
 // readLimit returns heapLimit of the runtime's state, read into s
-// (memSample).
-func readLimit(s []metrics.Sample) int64 {
+// (memSample), and the live heap it is for.
+func readLimit(s []metrics.Sample) (limit int64, live uint64) {
 	metrics.Read(s)
 	v := func(i int) uint64 {
 		if s[i].Value.Kind() != metrics.KindUint64 {
@@ -58,7 +59,25 @@ func readLimit(s []metrics.Sample) int64 {
 		}
 		return s[i].Value.Uint64()
 	}
-	return heapLimit(v(0), v(1), v(2), v(3), v(4))
+	live = v(4)
+	if live == 0 {
+		live = v(3)
+	}
+	return heapLimit(v(0), v(1), v(2), v(3), v(4)), live
+}
+
+// procsFor is how many Ps (GOMAXPROCS) the dashboard runs with over a
+// live heap of live bytes on a machine of cpus: one while the heap is
+// small, every CPU from fullHeadroomAt on. Each P keeps a span of every
+// size class it allocates from, about 1 MiB of resident heap that an
+// idle dashboard over small data has no use for (its computations take
+// milliseconds and run in one goroutine each); large data gets the
+// machine back for decoding, computing and the GC.
+func procsFor(live uint64, cpus int) int {
+	if live >= fullHeadroomAt {
+		return cpus
+	}
+	return 1
 }
 
 // heapLimit returns the soft memory limit for a runtime that has mapped
@@ -108,7 +127,16 @@ func tightHeap() (stop func()) {
 		mu      sync.Mutex
 		stopped bool
 	)
-	update := func() { debug.SetMemoryLimit(readLimit(samples)) }
+	// GOMAXPROCS set by the user is theirs; else procsFor decides.
+	procs := runtime.GOMAXPROCS(0)
+	ownProcs := os.Getenv("GOMAXPROCS") == ""
+	update := func() {
+		limit, live := readLimit(samples)
+		debug.SetMemoryLimit(limit)
+		if n := procsFor(live, procs); ownProcs && n != runtime.GOMAXPROCS(0) {
+			runtime.GOMAXPROCS(n)
+		}
+	}
 	update()
 	// A cleanup runs once after the GC cycle that found its sentinel
 	// unreachable; each run arms the next one. When the next cycle has
@@ -142,6 +170,9 @@ func tightHeap() (stop func()) {
 		defer mu.Unlock()
 		stopped = true
 		debug.SetMemoryLimit(math.MaxInt64)
+		if ownProcs {
+			runtime.GOMAXPROCS(procs)
+		}
 	}
 }
 

@@ -2,7 +2,10 @@ package main
 
 import (
 	"math"
+	"os"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"testing"
 )
 
@@ -52,11 +55,38 @@ func TestHeapLimit(t *testing.T) {
 	}
 }
 
+func TestProcsFor(t *testing.T) {
+	for _, c := range []struct {
+		live uint64
+		cpus int
+		want int
+	}{
+		{0, 8, 1}, {3 << 20, 2, 1}, {fullHeadroomAt - 1, 4, 1}, {fullHeadroomAt, 4, 4}, {1 << 30, 2, 2}, {1 << 30, 1, 1},
+	} {
+		if got := procsFor(c.live, c.cpus); got != c.want {
+			t.Errorf("procsFor(%d, %d) = %d, want %d", c.live, c.cpus, got, c.want)
+		}
+	}
+}
+
 func TestTightHeapSetsAndRestoresTheLimit(t *testing.T) {
+	if os.Getenv("GOMAXPROCS") != "" {
+		t.Skip("GOMAXPROCS is set: tightHeap leaves it alone")
+	}
 	prev := debug.SetMemoryLimit(-1)
+	procs := runtime.GOMAXPROCS(0)
 	stop := tightHeap()
 	got := debug.SetMemoryLimit(-1)
+	gotProcs := runtime.GOMAXPROCS(0)
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
 	stop()
+	if want := procsFor(live[0].Value.Uint64(), procs); gotProcs != want {
+		t.Errorf("GOMAXPROCS while tight over a live heap of %d = %d, want %d", live[0].Value.Uint64(), gotProcs, want)
+	}
+	if after := runtime.GOMAXPROCS(0); after != procs {
+		t.Errorf("GOMAXPROCS after stop = %d, want %d restored", after, procs)
+	}
 	if got <= 0 || got == math.MaxInt64 || got == prev {
 		t.Errorf("limit while tight = %d, want a finite limit (was %d)", got, prev)
 	}
