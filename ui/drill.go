@@ -211,8 +211,10 @@ func (d *drill) view(w, h int) []string {
 	inner := make([]string, 0, h)
 	inner = append(inner, st.dim.Render(fit(header, iw)))
 	lh := listH(h)
-	// The heading of the first row's section stays on the top line.
-	v := viewRows(d.off, lh, len(rows), headOf(rows))
+	// The heading of the first row's section stays on the top line. A
+	// list that shrank under the offset (a shorter window, a new
+	// population) shows its last page, not blank lines.
+	v := viewRows(max(0, min(d.off, lastOff(len(rows), lh, headOf(rows)))), lh, len(rows), headOf(rows))
 	var body []string
 	if v.head >= 0 {
 		body = append(body, d.rowLines(rows[v.head], false, iw)...)

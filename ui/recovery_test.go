@@ -267,3 +267,29 @@ func TestDrillEndWithPinnedHeading(t *testing.T) {
 		}
 	}
 }
+
+// TestDrillListShrinksUnderTheOffset: scrolled far down a drill-down, a
+// shorter list arriving (a shorter window, new data) shows its last page,
+// not a page of blank lines under the heading.
+func TestDrillListShrinksUnderTheOffset(t *testing.T) {
+	m := demoModel(t, termenv.Ascii, 100, 30)
+	press(t, m, drillKeys[drillFrequency]...)
+	setRows := func(n int) {
+		rows := []drillRow{{text: "THE ONE SECTION", head: true}}
+		for i := range n {
+			rows = append(rows, drillRow{text: fmt.Sprintf("record %02d", i)})
+		}
+		pop := *m.drill.pop
+		pop.lists[drillFrequency] = drillList{header: "record", rows: rows}
+		m.drill.pop = &pop
+	}
+	setRows(90)
+	press(t, m, "G")
+	setRows(30)
+	view := ansi.Strip(m.View())
+	for _, want := range []string{"record 29", "record 12"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("%s is not shown after the list shrank:\n%s", want, view)
+		}
+	}
+}

@@ -432,6 +432,9 @@ func (p *configParser) source(prefix string, t map[string]any) (SourceConfig, er
 			}
 		case "ca_file":
 			s.CAFile, err = p.str(key, label, v)
+			if err == nil && s.CAFile == "" {
+				err = p.errAt(key, "%s: must not be empty (leave the key out for the system's CAs)", label)
+			}
 			s.CAFile = p.resolve(s.CAFile)
 		case "transform", "paginate", "headers_env":
 			err = p.transformKey(&s, k, key, label, v)

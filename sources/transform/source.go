@@ -136,10 +136,12 @@ func New(o Options) (*Source, error) {
 		o.MaxPages = DefaultMaxPages
 	}
 	s := &Source{o: o, prog: prog, client: c, limits: o.Limits.orDefault()}
-	if o.MaxBytes > 0 {
-		// What a page yields may be larger than the page, not without end.
-		s.limits.Bytes = min(s.limits.Bytes, max(4*o.MaxBytes, 1<<20))
+	// What a page yields may be larger than the page, not without end.
+	maxBytes := o.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = httpsrc.DefaultMaxBytes
 	}
+	s.limits.Bytes = min(s.limits.Bytes, max(4*maxBytes, 1<<20))
 	s.track = apisrc.NewTracker(c)
 	return s, nil
 }

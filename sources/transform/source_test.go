@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"doradash/sources/httpsrc"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -399,5 +400,23 @@ func TestTwoThousandIncidentsCost(t *testing.T) {
 	res, err = s.Fetch(t.Context())
 	if p := s.Progress(); err != nil || !res.Unchanged || p.Requests != 40 || p.Cached != 20 {
 		t.Fatalf("second poll: %v, %+v", err, p)
+	}
+}
+
+// TestOutputBoundFollowsMaxBytes: what a page's transform may yield is
+// four times max_bytes, also when max_bytes is left to its default (the
+// configuration passes 0 then).
+func TestOutputBoundFollowsMaxBytes(t *testing.T) {
+	for _, c := range []struct {
+		maxBytes, want int64
+	}{
+		{0, 4 * httpsrc.DefaultMaxBytes},
+		{1 << 20, 4 << 20},
+		{1024, 1 << 20},
+	} {
+		s := newTestSource(t, "http://127.0.0.1:1/none", Paginate{}, func(o *Options) { o.MaxBytes = c.maxBytes })
+		if got := int64(s.limits.Bytes); got != c.want {
+			t.Errorf("max_bytes %d: the transform's output bound is %d, want %d", c.maxBytes, got, c.want)
+		}
 	}
 }
