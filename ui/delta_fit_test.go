@@ -24,7 +24,9 @@ func TestDeltaFitDropsWordsNotDigits(t *testing.T) {
 		}
 	}
 	none := delta{amount: "no previous data"}
-	if got := none.fit(40); got != "no previous data" {
-		t.Errorf("fit(40) of no previous data = %q", got)
+	for w, want := range map[int]string{40: "no previous data", 12: "no prev data", 8: "no prev", 6: ""} {
+		if got := none.fit(w); got != want {
+			t.Errorf("fit(%d) of no previous data = %q, want %q", w, got, want)
+		}
 	}
 }

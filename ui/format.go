@@ -276,7 +276,7 @@ func compare(cur, prev *float64, up bool) delta {
 	case cur == nil:
 		return delta{amount: "no data"}
 	case prev == nil:
-		return delta{amount: "no previous data"}
+		return delta{amount: noPrevious}
 	}
 	c, p := *cur, *prev
 	if p == 0 {
@@ -320,6 +320,9 @@ func (v verdict) word() string {
 	return ""
 }
 
+// noPrevious is the delta's text when the previous window has no value.
+const noPrevious = "no previous data"
+
 // fit is the longest wording of the delta that fits w cells, dropping
 // words rather than cutting the number: "▲ 12% better", else "▲ 12%",
 // else "▲" (and "" when not even that fits).
@@ -331,6 +334,13 @@ func (d delta) fit(w int) string {
 	short.verdict = verdictNone
 	if t := short.text(); textWidth(t) <= w {
 		return t
+	}
+	if d.arrow == "" && d.amount == noPrevious {
+		for _, t := range []string{"no prev data", "no prev"} {
+			if textWidth(t) <= w {
+				return t
+			}
+		}
 	}
 	if textWidth(d.arrow) <= w {
 		return d.arrow
