@@ -49,9 +49,11 @@ func run(n int, paced bool) error {
 
 	history := time.Duration(math.Max(180, float64(n)*3/24+1)) * 24 * time.Hour
 	build := func() (*github.Source, error) {
-		o := github.Options{Name: "bench", Repo: "acme/checkout", APIURL: srv.URL, Token: token,
-			UserAgent: "doradash/bench", Cache: apisrc.OpenCache(dir, nil), History: history,
-			HTTPClient: srv.Client()}
+		o := github.Options{Repo: "acme/checkout",
+			Access: apisrc.Access{
+				Name: "bench", APIURL: srv.URL, Token: token, UserAgent: "doradash/bench",
+				Cache: apisrc.OpenCache(dir, nil), History: history, HTTPClient: srv.Client(),
+			}}
 		if !paced {
 			// Waits advance this clock at once, so the token bucket
 			// never holds a request back.

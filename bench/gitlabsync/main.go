@@ -56,8 +56,11 @@ func run(deps, incs int, paced bool) error {
 	days := math.Max(float64(deps)*3/24, float64(incs)*2/24) + 2
 	history := time.Duration(math.Max(180, days)) * 24 * time.Hour
 	build := func() (*gitlab.Source, error) {
-		o := gitlab.Options{Name: "bench", Project: "group/app", APIURL: srv.URL, Token: token, Incidents: incs > 0,
-			UserAgent: "doradash/bench", Cache: apisrc.OpenCache(dir, nil), History: history, HTTPClient: srv.Client()}
+		o := gitlab.Options{Project: "group/app", Incidents: incs > 0,
+			Access: apisrc.Access{
+				Name: "bench", APIURL: srv.URL, Token: token, UserAgent: "doradash/bench",
+				Cache: apisrc.OpenCache(dir, nil), History: history, HTTPClient: srv.Client(),
+			}}
 		if !paced {
 			// Waits advance this clock at once, so the token bucket
 			// never holds a request back.

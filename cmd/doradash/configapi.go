@@ -112,16 +112,10 @@ func (p *configParser) checkAPISource(prefix, what string, s *SourceConfig) erro
 // githubOptions maps a github source's configuration to its options;
 // history defaults to twice the window, at least 180 days.
 func githubOptions(sc SourceConfig, windowDays int, now func() time.Time, userAgent string) github.Options {
-	h := sc.API.History
-	if h == 0 {
-		h = max(github.MinHistory, 2*time.Duration(windowDays)*24*time.Hour)
-	}
 	return github.Options{
-		Name: sc.Name, Repo: sc.API.Repo, Service: sc.API.Service, Workflow: sc.API.Workflow,
-		Environment: sc.API.Environment, CommitTime: sc.API.CommitTime, IncidentLabel: sc.API.IncidentLabel,
-		APIURL: sc.API.APIURL, Token: sc.API.Token, History: h,
-		Timeout: sc.Timeout, MaxBytes: sc.MaxBytes, CAFile: sc.CAFile, Headers: sc.Headers,
-		UserAgent: userAgent, Now: now,
+		Repo: sc.API.Repo, Service: sc.API.Service, Workflow: sc.API.Workflow, Environment: sc.API.Environment,
+		CommitTime: sc.API.CommitTime, IncidentLabel: sc.API.IncidentLabel,
+		Access: apiAccess(sc, windowDays, github.MinHistory, now, userAgent),
 	}
 }
 

@@ -36,14 +36,8 @@ func (p *configParser) checkGitLabSource(prefix, what string, s *SourceConfig) e
 // gitlabOptions maps a gitlab source's configuration to its options;
 // history defaults to twice the window, at least 180 days.
 func gitlabOptions(sc SourceConfig, windowDays int, now func() time.Time, userAgent string) gitlab.Options {
-	h := sc.API.History
-	if h == 0 {
-		h = max(gitlab.MinHistory, 2*time.Duration(windowDays)*24*time.Hour)
-	}
 	return gitlab.Options{
-		Name: sc.Name, Project: sc.API.Project, Service: sc.API.Service, CommitTime: sc.API.CommitTime,
-		Incidents: sc.API.Incidents, APIURL: sc.API.APIURL, Token: sc.API.Token, History: h,
-		Timeout: sc.Timeout, MaxBytes: sc.MaxBytes, CAFile: sc.CAFile, Headers: sc.Headers,
-		UserAgent: userAgent, Now: now,
+		Project: sc.API.Project, Service: sc.API.Service, CommitTime: sc.API.CommitTime, Incidents: sc.API.Incidents,
+		Access: apiAccess(sc, windowDays, gitlab.MinHistory, now, userAgent),
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"doradash/sources/apisrc"
 	"strings"
 	"time"
 
@@ -63,34 +64,31 @@ func (p *configParser) checkIncidentToolSource(prefix, what string, s *SourceCon
 	return p.optionErr(prefix, what, err)
 }
 
-// apiHistory is an API source's history: as configured, else twice the
-// window, at least min.
-func apiHistory(sc SourceConfig, windowDays int, min time.Duration) time.Duration {
-	if sc.API.History != 0 {
-		return sc.API.History
+// apiAccess maps what every API source is configured with; history is
+// as configured, else twice the window, at least the vendor's min.
+func apiAccess(sc SourceConfig, windowDays int, min time.Duration, now func() time.Time, userAgent string) apisrc.Access {
+	h := sc.API.History
+	if h == 0 {
+		h = max(min, 2*time.Duration(windowDays)*24*time.Hour)
 	}
-	return max(min, 2*time.Duration(windowDays)*24*time.Hour)
+	return apisrc.Access{
+		Name: sc.Name, APIURL: sc.API.APIURL, Token: sc.API.Token, History: h,
+		Timeout: sc.Timeout, MaxBytes: sc.MaxBytes, CAFile: sc.CAFile, Headers: sc.Headers,
+		UserAgent: userAgent, Now: now,
+	}
 }
 
 // pagerdutyOptions maps a pagerduty source's configuration to its options.
 func pagerdutyOptions(sc SourceConfig, windowDays int, now func() time.Time, userAgent string) pagerduty.Options {
 	c := sc.API.IncidentTool
-	return pagerduty.Options{
-		Name: sc.Name, ServiceIDs: c.ServiceIDs, SeverityFrom: c.SeverityFrom,
-		APIURL: sc.API.APIURL, Token: sc.API.Token, History: apiHistory(sc, windowDays, pagerduty.MinHistory),
-		Timeout: sc.Timeout, MaxBytes: sc.MaxBytes, CAFile: sc.CAFile, Headers: sc.Headers,
-		UserAgent: userAgent, Now: now,
-	}
+	return pagerduty.Options{ServiceIDs: c.ServiceIDs, SeverityFrom: c.SeverityFrom,
+		Access: apiAccess(sc, windowDays, pagerduty.MinHistory, now, userAgent)}
 }
 
 // incidentioOptions maps an incidentio source's configuration to its options.
 func incidentioOptions(sc SourceConfig, windowDays int, now func() time.Time, userAgent string) incidentio.Options {
 	c := sc.API.IncidentTool
-	return incidentio.Options{
-		Name: sc.Name, Started: c.Started, Detected: c.Detected, Acknowledged: c.Acknowledged, Resolved: c.Resolved,
-		ServiceField: c.ServiceField,
-		APIURL:       sc.API.APIURL, Token: sc.API.Token, History: apiHistory(sc, windowDays, incidentio.MinHistory),
-		Timeout: sc.Timeout, MaxBytes: sc.MaxBytes, CAFile: sc.CAFile, Headers: sc.Headers,
-		UserAgent: userAgent, Now: now,
-	}
+	return incidentio.Options{Started: c.Started, Detected: c.Detected, Acknowledged: c.Acknowledged,
+		Resolved: c.Resolved, ServiceField: c.ServiceField,
+		Access: apiAccess(sc, windowDays, incidentio.MinHistory, now, userAgent)}
 }

@@ -108,11 +108,12 @@ func expectedBatch(t *testing.T, f *githubtest.Server, cutoff time.Time, commitT
 // newTestSource builds a source against f with a fake clock.
 func newTestSource(t *testing.T, f *githubtest.Server, cache *apisrc.Cache, mod func(*Options)) *Source {
 	t.Helper()
-	o := Options{
-		Name: "checkout", Repo: "acme/checkout", APIURL: f.URL, Token: testToken,
-		UserAgent: "doradash/test", Now: func() time.Time { return epoch }, Clock: f.Clock, Cache: cache,
-		Timeout: 2 * time.Second, HTTPClient: f.Client(),
-	}
+	o := Options{Repo: "acme/checkout",
+		Access: apisrc.Access{
+			Name: "checkout", APIURL: f.URL, Token: testToken, UserAgent: "doradash/test",
+			Now: func() time.Time { return epoch }, Clock: f.Clock, Cache: cache, Timeout: 2 * time.Second,
+			HTTPClient: f.Client(),
+		}}
 	if mod != nil {
 		mod(&o)
 	}

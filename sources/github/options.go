@@ -7,12 +7,10 @@ package github
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"time"
 
 	"doradash/sources/apisrc"
-	"doradash/sources/httpsrc"
 )
 
 // Defaults of SPEC §8.2.
@@ -27,7 +25,6 @@ const (
 // Options configures a GitHub source; the cmd package fills it from the
 // configuration, then calls Validate.
 type Options struct {
-	Name string
 	// Repo is "owner/name".
 	Repo string
 	// Service names the records' service; "": the repository's name.
@@ -40,34 +37,8 @@ type Options struct {
 	CommitTime string
 	// IncidentLabel, when set, reads issues with that label as incidents.
 	IncidentLabel string
-	// APIURL is the API's base; "": DefaultAPIURL. GitHub Enterprise
-	// Server: "https://github.example.com/api/v3".
-	APIURL string
-	// Token is sent as a bearer token; cmd reads it from token_env.
-	Token string
-	// History is how far back before now records are read; 0: MinHistory
-	// (cmd passes twice the window, at least MinHistory).
-	History time.Duration
-	// Timeout and MaxBytes apply to each request; CAFile and Headers as
-	// for the http source.
-	Timeout  time.Duration
-	MaxBytes int64
-	CAFile   string
-	Headers  map[string]string
-	// UserAgent is "doradash/VERSION".
-	UserAgent string
-	// Now is the end of the window (now, or --now); history counts back
-	// from it. nil: time.Now.
-	Now func() time.Time
-	// Clock paces requests and waits for rate limits; nil: the real clock.
-	Clock apisrc.Clock
-	// Cache is shared by the process's API sources; nil: memory only.
-	Cache *apisrc.Cache
-	// MaxWait is the longest rate-limit reset one Fetch waits for (see
-	// apisrc.Options); 0: apisrc.DefaultMaxWait.
-	MaxWait time.Duration
-	// HTTPClient replaces the hardened client (tests).
-	HTTPClient *http.Client
+	// Access: an empty APIURL is DefaultAPIURL, a zero History MinHistory.
+	apisrc.Access
 }
 
 var repoRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
@@ -79,18 +50,9 @@ func (o *Options) Validate() error {
 		return errors.New(`missing required key "repo"`)
 	case !repoRE.MatchString(o.Repo) || o.Repo[0] == '.':
 		return fmt.Errorf("repo: %q is not \"owner/name\"", o.Repo)
-	case o.Token == "":
-		return errors.New("token_env: the token is empty")
-	case o.History < 0:
-		return fmt.Errorf("history: %v is negative", o.History)
 	}
-	if err := httpsrc.CheckRequestOptions(o.Timeout, o.MaxBytes, o.CAFile, o.Headers); err != nil {
+	if err := o.Access.Validate(DefaultAPIURL, MinHistory); err != nil {
 		return err
-	}
-	if o.APIURL != "" {
-		if err := httpsrc.CheckURL("api_url", o.APIURL); err != nil {
-			return err
-		}
 	}
 	switch o.CommitTime {
 	case "":
@@ -107,15 +69,6 @@ func (o *Options) Validate() error {
 	}
 	if o.Service == "" {
 		o.Service = o.Repo[len(ownerOf(o.Repo))+1:]
-	}
-	if o.APIURL == "" {
-		o.APIURL = DefaultAPIURL
-	}
-	if o.History == 0 {
-		o.History = MinHistory
-	}
-	if o.Now == nil {
-		o.Now = time.Now
 	}
 	return nil
 }

@@ -62,18 +62,10 @@ func New(o Options) (*Source, error) {
 		return nil, fmt.Errorf("github source %q: %w", o.Name, err)
 	}
 	h := http.Header{}
-	for k, v := range o.Headers {
-		h.Set(k, v)
-	}
 	h.Set("Accept", "application/vnd.github+json")
 	h.Set("X-GitHub-Api-Version", apiVersion)
 	h.Set("Authorization", "Bearer "+o.Token)
-	c, err := apisrc.New(apisrc.Options{
-		Name: o.Name, BaseURL: o.APIURL, Header: h, Token: o.Token,
-		Timeout: o.Timeout, MaxBytes: o.MaxBytes, CAFile: o.CAFile, UserAgent: o.UserAgent,
-		Rate: apisrc.GitHubRateHeaders, MaxWait: o.MaxWait, Cache: o.Cache, Clock: o.Clock,
-		HTTPClient: o.HTTPClient,
-	})
+	c, err := o.Access.Client(apisrc.GitHubRateHeaders, h)
 	if err != nil {
 		return nil, fmt.Errorf("github source %q: %w", o.Name, err)
 	}

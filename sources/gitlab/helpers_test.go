@@ -121,11 +121,12 @@ func expectedBatch(t *testing.T, f *gitlabtest.Server, cutoff time.Time, commitT
 // newTestSource builds a source against f with a fake clock.
 func newTestSource(t *testing.T, f *gitlabtest.Server, cache *apisrc.Cache, mod func(*Options)) *Source {
 	t.Helper()
-	o := Options{
-		Name: "app", Project: "group/app", APIURL: f.URL, Token: testToken,
-		UserAgent: "doradash/test", Now: func() time.Time { return epoch }, Clock: f.Clock, Cache: cache,
-		Timeout: 2 * time.Second, HTTPClient: f.Client(),
-	}
+	o := Options{Project: "group/app",
+		Access: apisrc.Access{
+			Name: "app", APIURL: f.URL, Token: testToken, UserAgent: "doradash/test",
+			Now: func() time.Time { return epoch }, Clock: f.Clock, Cache: cache, Timeout: 2 * time.Second,
+			HTTPClient: f.Client(),
+		}}
 	if mod != nil {
 		mod(&o)
 	}

@@ -67,7 +67,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 		texts = append(texts, err.Error())
 	}
 	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))
-	if _, err := New(Options{Project: "a/b", Token: testToken, APIURL: "ftp://" + testToken}); err != nil {
+	if _, err := New(Options{Project: "a/b", Access: apisrc.Access{Token: testToken, APIURL: "ftp://" + testToken}}); err != nil {
 		texts = append(texts, err.Error())
 	}
 	for _, text := range texts {
@@ -173,22 +173,22 @@ func TestValidate(t *testing.T) {
 		o    Options
 		want string
 	}{
-		{Options{Token: "x"}, `missing required key "project"`},
-		{Options{Project: "a/b", Token: "x", Headers: map[string]string{"X": "a\nb"}}, `headers: header "X": the value must be one line`},
-		{Options{Project: "a/b", Token: "x", CAFile: "/nonexistent/ca.pem"}, "ca_file: cannot read"},
-		{Options{Project: "a/b", Token: "x", APIURL: "https:///api"}, "api_url: "},
-		{Options{Project: "a/b", Token: "x", Timeout: -1}, "timeout: "},
+		{Options{Access: apisrc.Access{Token: "x"}}, `missing required key "project"`},
+		{Options{Project: "a/b", Access: apisrc.Access{Token: "x", Headers: map[string]string{"X": "a\nb"}}}, `headers: header "X": the value must be one line`},
+		{Options{Project: "a/b", Access: apisrc.Access{Token: "x", CAFile: "/nonexistent/ca.pem"}}, "ca_file: cannot read"},
+		{Options{Project: "a/b", Access: apisrc.Access{Token: "x", APIURL: "https:///api"}}, "api_url: "},
+		{Options{Project: "a/b", Access: apisrc.Access{Token: "x", Timeout: -1}}, "timeout: "},
 		{Options{Project: "a/b"}, "token_env: the token is empty"},
-		{Options{Project: "app", Token: "x"}, `project: "app" is not a project path`},
-		{Options{Project: "a//b", Token: "x"}, `project: "a//b" is not`},
-		{Options{Project: "/a/b", Token: "x"}, `project: "/a/b" is not`},
-		{Options{Project: "a/b c", Token: "x"}, `project: "a/b c" is not`},
-		{Options{Project: "a/../b", Token: "x"}, `project: "a/../b" is not`},
-		{Options{Project: "https://gitlab.com/a/b", Token: "x"}, "is a URL"},
-		{Options{Project: "412", Token: "x"}, "service: required when project is a numeric id"},
-		{Options{Project: "0412", Token: "x", Service: "s"}, "no leading zeros"},
-		{Options{Project: "a/b", Token: "x", CommitTime: "when"}, `commit_time: "when" is not author or committer`},
-		{Options{Project: "a/b", Token: "x", History: -time.Hour}, "history: -1h0m0s is negative"},
+		{Options{Project: "app", Access: apisrc.Access{Token: "x"}}, `project: "app" is not a project path`},
+		{Options{Project: "a//b", Access: apisrc.Access{Token: "x"}}, `project: "a//b" is not`},
+		{Options{Project: "/a/b", Access: apisrc.Access{Token: "x"}}, `project: "/a/b" is not`},
+		{Options{Project: "a/b c", Access: apisrc.Access{Token: "x"}}, `project: "a/b c" is not`},
+		{Options{Project: "a/../b", Access: apisrc.Access{Token: "x"}}, `project: "a/../b" is not`},
+		{Options{Project: "https://gitlab.com/a/b", Access: apisrc.Access{Token: "x"}}, "is a URL"},
+		{Options{Project: "412", Access: apisrc.Access{Token: "x"}}, "service: required when project is a numeric id"},
+		{Options{Project: "0412", Service: "s", Access: apisrc.Access{Token: "x"}}, "no leading zeros"},
+		{Options{Project: "a/b", CommitTime: "when", Access: apisrc.Access{Token: "x"}}, `commit_time: "when" is not author or committer`},
+		{Options{Project: "a/b", Access: apisrc.Access{Token: "x", History: -time.Hour}}, "history: -1h0m0s is negative"},
 	}
 	for _, c := range cases {
 		err := c.o.Validate()
@@ -196,11 +196,11 @@ func TestValidate(t *testing.T) {
 			t.Errorf("%+v: %v, want %q", c.o, err, c.want)
 		}
 	}
-	o := Options{Project: "grp/sub/my-app", Token: "x"}
+	o := Options{Project: "grp/sub/my-app", Access: apisrc.Access{Token: "x"}}
 	if err := o.Validate(); err != nil || o.Service != "my-app" || o.CommitTime != "author" || o.APIURL != DefaultAPIURL || o.History != MinHistory {
 		t.Errorf("defaults: %v %+v", err, o)
 	}
-	o = Options{Project: "412", Service: "shop", Token: "x"}
+	o = Options{Project: "412", Service: "shop", Access: apisrc.Access{Token: "x"}}
 	if err := o.Validate(); err != nil || o.Service != "shop" {
 		t.Errorf("numeric: %v %+v", err, o)
 	}

@@ -7,13 +7,11 @@ package gitlab
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"doradash/sources/apisrc"
-	"doradash/sources/httpsrc"
 )
 
 // Defaults of SPEC §8.3.
@@ -27,7 +25,6 @@ const (
 // Options configures a GitLab source; the cmd package fills it from the
 // configuration, then calls Validate.
 type Options struct {
-	Name string
 	// Project is the project's full path ("group/sub/app") or its numeric
 	// id ("412"), in which case Service is required.
 	Project string
@@ -38,34 +35,8 @@ type Options struct {
 	CommitTime string
 	// Incidents reads issues of type incident as incidents.
 	Incidents bool
-	// APIURL is the instance ("https://gitlab.example.com"); requests go
-	// to APIURL + "/api/v4". "": DefaultAPIURL.
-	APIURL string
-	// Token is sent as PRIVATE-TOKEN; cmd reads it from token_env.
-	Token string
-	// History is how far back before now records are read; 0: MinHistory
-	// (cmd passes twice the window, at least MinHistory).
-	History time.Duration
-	// Timeout and MaxBytes apply to each request; CAFile and Headers as
-	// for the http source.
-	Timeout  time.Duration
-	MaxBytes int64
-	CAFile   string
-	Headers  map[string]string
-	// UserAgent is "doradash/VERSION".
-	UserAgent string
-	// Now is the end of the window (now, or --now); history counts back
-	// from it. nil: time.Now.
-	Now func() time.Time
-	// Clock paces requests and waits for rate limits; nil: the real clock.
-	Clock apisrc.Clock
-	// Cache is shared by the process's API sources; nil: memory only.
-	Cache *apisrc.Cache
-	// MaxWait is the longest rate-limit reset one Fetch waits for (see
-	// apisrc.Options); 0: apisrc.DefaultMaxWait.
-	MaxWait time.Duration
-	// HTTPClient replaces the hardened client (tests).
-	HTTPClient *http.Client
+	// Access: an empty APIURL is DefaultAPIURL, a zero History MinHistory.
+	apisrc.Access
 }
 
 // Validate checks the options and fills defaults; its errors start with
@@ -74,18 +45,9 @@ func (o *Options) Validate() error {
 	switch {
 	case o.Project == "":
 		return errors.New(`missing required key "project"`)
-	case o.Token == "":
-		return errors.New("token_env: the token is empty")
-	case o.History < 0:
-		return fmt.Errorf("history: %v is negative", o.History)
 	}
-	if err := httpsrc.CheckRequestOptions(o.Timeout, o.MaxBytes, o.CAFile, o.Headers); err != nil {
+	if err := o.Access.Validate(DefaultAPIURL, MinHistory); err != nil {
 		return err
-	}
-	if o.APIURL != "" {
-		if err := httpsrc.CheckURL("api_url", o.APIURL); err != nil {
-			return err
-		}
 	}
 	if err := checkProject(o.Project); err != nil {
 		return err
@@ -102,15 +64,6 @@ func (o *Options) Validate() error {
 			return fmt.Errorf("service: required when project is a numeric id (%s)", o.Project)
 		}
 		o.Service = o.Project[strings.LastIndexByte(o.Project, '/')+1:]
-	}
-	if o.APIURL == "" {
-		o.APIURL = DefaultAPIURL
-	}
-	if o.History == 0 {
-		o.History = MinHistory
-	}
-	if o.Now == nil {
-		o.Now = time.Now
 	}
 	return nil
 }

@@ -49,17 +49,11 @@ func New(o Options) (*Source, error) {
 		return nil, fmt.Errorf("gitlab source %q: %w", o.Name, err)
 	}
 	h := http.Header{}
-	for k, v := range o.Headers {
-		h.Set(k, v)
-	}
 	h.Set("Accept", "application/json")
 	h.Set("PRIVATE-TOKEN", o.Token)
-	c, err := apisrc.New(apisrc.Options{
-		Name: o.Name, BaseURL: baseURL(o.APIURL), Header: h, Token: o.Token,
-		Timeout: o.Timeout, MaxBytes: o.MaxBytes, CAFile: o.CAFile, UserAgent: o.UserAgent,
-		Rate: apisrc.GitLabRateHeaders, MaxWait: o.MaxWait, Cache: o.Cache, Clock: o.Clock,
-		HTTPClient: o.HTTPClient,
-	})
+	acc := o.Access
+	acc.APIURL = baseURL(o.APIURL)
+	c, err := acc.Client(apisrc.GitLabRateHeaders, h)
 	if err != nil {
 		return nil, fmt.Errorf("gitlab source %q: %w", o.Name, err)
 	}

@@ -38,17 +38,9 @@ func New(o Options) (*Source, error) {
 		return nil, fmt.Errorf("incidentio source %q: %w", o.Name, err)
 	}
 	h := http.Header{}
-	for k, v := range o.Headers {
-		h.Set(k, v)
-	}
 	h.Set("Accept", "application/json")
 	h.Set("Authorization", "Bearer "+o.Token)
-	c, err := apisrc.New(apisrc.Options{
-		Name: o.Name, BaseURL: o.APIURL, Header: h, Token: o.Token,
-		Timeout: o.Timeout, MaxBytes: o.MaxBytes, CAFile: o.CAFile, UserAgent: o.UserAgent,
-		Rate: apisrc.IncidentIORateHeaders, MaxWait: o.MaxWait, Cache: o.Cache, Clock: o.Clock,
-		HTTPClient: o.HTTPClient,
-	})
+	c, err := o.Access.Client(apisrc.IncidentIORateHeaders, h)
 	if err != nil {
 		return nil, fmt.Errorf("incidentio source %q: %w", o.Name, err)
 	}

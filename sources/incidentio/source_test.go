@@ -33,8 +33,12 @@ func newFake(t *testing.T) *incidentiotest.Server {
 
 func newTestSource(t *testing.T, f *incidentiotest.Server, cache *apisrc.Cache, mod func(*Options)) *Source {
 	t.Helper()
-	o := Options{Name: "inc", APIURL: f.URL, Token: testToken, UserAgent: "doradash/test", ServiceField: "Affected service",
-		Now: func() time.Time { return epoch }, Clock: f.Clock, Cache: cache, Timeout: 2 * time.Second, HTTPClient: f.Client()}
+	o := Options{ServiceField: "Affected service",
+		Access: apisrc.Access{
+			Name: "inc", APIURL: f.URL, Token: testToken, UserAgent: "doradash/test",
+			Now: func() time.Time { return epoch }, Clock: f.Clock, Cache: cache, Timeout: 2 * time.Second,
+			HTTPClient: f.Client(),
+		}}
 	if mod != nil {
 		mod(&o)
 	}
@@ -268,16 +272,16 @@ func TestValidate(t *testing.T) {
 		o    Options
 		want string
 	}{
-		{Options{Token: "x", Headers: map[string]string{"A B": "1"}}, `headers: "A B" is not a valid header name`},
-		{Options{Token: "x", CAFile: "/nonexistent/ca.pem"}, "ca_file: cannot read"},
-		{Options{Token: "x", APIURL: "ftp://api.incident.io"}, "api_url: "},
-		{Options{Token: "x", MaxBytes: -1}, "max_bytes: "},
+		{Options{Access: apisrc.Access{Token: "x", Headers: map[string]string{"A B": "1"}}}, `headers: "A B" is not a valid header name`},
+		{Options{Access: apisrc.Access{Token: "x", CAFile: "/nonexistent/ca.pem"}}, "ca_file: cannot read"},
+		{Options{Access: apisrc.Access{Token: "x", APIURL: "ftp://api.incident.io"}}, "api_url: "},
+		{Options{Access: apisrc.Access{Token: "x", MaxBytes: -1}}, "max_bytes: "},
 	} {
 		if err := c.o.Validate(); err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want %q", c.o, err, c.want)
 		}
 	}
-	o = Options{Token: "x"}
+	o = Options{Access: apisrc.Access{Token: "x"}}
 	if err := o.Validate(); err != nil || o.Started != DefaultStarted || o.Detected != DefaultDetected ||
 		o.Acknowledged != DefaultAcknowledged || o.Resolved != DefaultResolved || o.APIURL != DefaultAPIURL || o.History != MinHistory {
 		t.Errorf("defaults: %v %+v", err, o)

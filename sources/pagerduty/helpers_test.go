@@ -30,10 +30,11 @@ func newFake(t *testing.T) *pagerdutytest.Server {
 func newTestSource(t *testing.T, f *pagerdutytest.Server, cache *apisrc.Cache, mod func(*Options)) *Source {
 	t.Helper()
 	o := Options{
-		Name: "pd", APIURL: f.URL, Token: testToken, UserAgent: "doradash/test",
-		Now: func() time.Time { return epoch }, Clock: f.Clock, Cache: cache,
-		Timeout: 2 * time.Second, HTTPClient: f.Client(),
-	}
+		Access: apisrc.Access{
+			Name: "pd", APIURL: f.URL, Token: testToken, UserAgent: "doradash/test",
+			Now: func() time.Time { return epoch }, Clock: f.Clock, Cache: cache, Timeout: 2 * time.Second,
+			HTTPClient: f.Client(),
+		}}
 	if mod != nil {
 		mod(&o)
 	}

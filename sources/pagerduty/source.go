@@ -41,17 +41,9 @@ func New(o Options) (*Source, error) {
 		return nil, fmt.Errorf("pagerduty source %q: %w", o.Name, err)
 	}
 	h := http.Header{}
-	for k, v := range o.Headers {
-		h.Set(k, v)
-	}
 	h.Set("Accept", "application/vnd.pagerduty+json;version=2")
 	h.Set("Authorization", "Token token="+o.Token)
-	c, err := apisrc.New(apisrc.Options{
-		Name: o.Name, BaseURL: o.APIURL, Header: h, Token: o.Token,
-		Timeout: o.Timeout, MaxBytes: o.MaxBytes, CAFile: o.CAFile, UserAgent: o.UserAgent,
-		Rate: apisrc.PagerDutyRateHeaders, MaxWait: o.MaxWait, Cache: o.Cache, Clock: o.Clock,
-		HTTPClient: o.HTTPClient,
-	})
+	c, err := o.Access.Client(apisrc.PagerDutyRateHeaders, h)
 	if err != nil {
 		return nil, fmt.Errorf("pagerduty source %q: %w", o.Name, err)
 	}

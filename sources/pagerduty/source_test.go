@@ -423,22 +423,22 @@ func TestValidate(t *testing.T) {
 		want string
 	}{
 		{Options{}, "token_env:"},
-		{Options{Token: "x", SeverityFrom: "labels"}, `severity_from: "labels"`},
-		{Options{Token: "x", ServiceIDs: []string{"P1", ""}}, "service_ids: element 2"},
-		{Options{Token: "x", ServiceIDs: []string{"P1/../x"}}, "service_ids: element 1"},
-		{Options{Token: "x", History: -1}, "history:"},
-		{Options{Token: "x", Timeout: -1}, "timeout: "},
-		{Options{Token: "x", MaxBytes: -1}, "max_bytes: "},
-		{Options{Token: "x", Headers: map[string]string{"A B": "1"}}, `headers: "A B" is not a valid header name`},
-		{Options{Token: "x", CAFile: "/nonexistent/ca.pem"}, "ca_file: cannot read /nonexistent/ca.pem"},
-		{Options{Token: "x", APIURL: "api.pagerduty.com"}, "api_url: "},
+		{Options{SeverityFrom: "labels", Access: apisrc.Access{Token: "x"}}, `severity_from: "labels"`},
+		{Options{ServiceIDs: []string{"P1", ""}, Access: apisrc.Access{Token: "x"}}, "service_ids: element 2"},
+		{Options{ServiceIDs: []string{"P1/../x"}, Access: apisrc.Access{Token: "x"}}, "service_ids: element 1"},
+		{Options{Access: apisrc.Access{Token: "x", History: -1}}, "history:"},
+		{Options{Access: apisrc.Access{Token: "x", Timeout: -1}}, "timeout: "},
+		{Options{Access: apisrc.Access{Token: "x", MaxBytes: -1}}, "max_bytes: "},
+		{Options{Access: apisrc.Access{Token: "x", Headers: map[string]string{"A B": "1"}}}, `headers: "A B" is not a valid header name`},
+		{Options{Access: apisrc.Access{Token: "x", CAFile: "/nonexistent/ca.pem"}}, "ca_file: cannot read /nonexistent/ca.pem"},
+		{Options{Access: apisrc.Access{Token: "x", APIURL: "api.pagerduty.com"}}, "api_url: "},
 	} {
 		err := c.o.Validate()
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want %q", c.o, err, c.want)
 		}
 	}
-	o := Options{Token: "x"}
+	o := Options{Access: apisrc.Access{Token: "x"}}
 	if err := o.Validate(); err != nil || o.APIURL != DefaultAPIURL || o.SeverityFrom != "priority" || o.History != MinHistory {
 		t.Errorf("defaults: %v %+v", err, o)
 	}
