@@ -227,7 +227,7 @@ func (d *drill) view(w, h int) []string {
 		body = []string{st.dim.Render("computing…")}
 	case len(rows) == 0 && d.filter != "":
 		body = []string{st.dim.Render("no record matches " + strconv.Quote(d.filter))}
-	case len(rows) == 0:
+	case records(rows) == 0: // headings alone (empty days, "0 resolved incidents") say less
 		body = []string{st.dim.Render("no records in this window")}
 	}
 	inner = append(inner, block(body, iw, lh)...)

@@ -53,7 +53,7 @@ func newKeyMap() keyMap {
 		PageDown:    key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
 		Top:         key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first row")),
 		Bottom:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last row")),
-		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "metric details")),
+		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open panel")),
 		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Records:     key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "records")),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),

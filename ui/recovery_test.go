@@ -293,3 +293,30 @@ func TestDrillListShrinksUnderTheOffset(t *testing.T) {
 		}
 	}
 }
+
+// TestDrillEmpty checks that a drill-down without records says so, also
+// where its list has section headings (restore, recovery, incidents) and
+// where a filter matches nothing.
+func TestDrillEmpty(t *testing.T) {
+	for kind := range numDrills {
+		t.Run(drillNames[kind], func(t *testing.T) {
+			m := New(testOptions(nil, termenv.Ascii))
+			m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+			_, cmd := m.Update(versionMsg{v: &model.Version{Seq: 1, Data: model.Merge(), Updated: testNow}})
+			settle(t, m, cmd)
+			press(t, m, drillKeys[kind]...)
+			if m.screen != screenDrill || m.drill.kind != kind || !m.drill.current() {
+				t.Fatalf("keys %v: screen %d, kind %d", drillKeys[kind], m.screen, m.drill.kind)
+			}
+			if view := ansi.Strip(m.View()); !strings.Contains(view, "no records in this window") {
+				t.Errorf("an empty drill-down does not say so:\n%s", view)
+			}
+		})
+	}
+	m := demoModel(t, termenv.Ascii, 100, 30)
+	press(t, m, drillKeys[drillRestore]...)
+	press(t, m, "/", "no such incident")
+	if view := ansi.Strip(m.View()); !strings.Contains(view, `no record matches "no such incident"`) {
+		t.Errorf("a filter matching nothing does not say so:\n%s", view)
+	}
+}
