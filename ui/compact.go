@@ -51,8 +51,10 @@ func (d *dashboard) glanceSummary(w int) string {
 	}
 	in := s.report.Incidents
 	// Most telling first; each is shown only with every one before it.
+	// Each is a label and its figure, so that the count of all incidents
+	// does not read as the recovery time's own population.
 	figures := []string{
-		plural(in.Total, "incident"),
+		"incidents " + strconv.Itoa(in.Total),
 		"downtime " + formatSeconds(in.DowntimeSeconds),
 		"avail " + formatAvailability(in.Availability),
 		"detect " + formatStat(in.TimeToDetect.Median),

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -311,6 +312,12 @@ func TestGlanceSummary(t *testing.T) {
 	want := "recovery " + formatSeconds(*fr.Median) + " " + tierMarks(*fr.Tier) + " " + tierWord(*fr.Tier)
 	if !strings.Contains(m.View(), " "+want+" · ") {
 		t.Errorf("glance view lacks the summary %q:\n%s", want, m.View())
+	}
+	// The count after the recovery time is all incidents, labelled as
+	// such: "· 112 incidents" read as recovery's own population.
+	total := " · incidents " + strconv.Itoa(m.c.snap.report.Incidents.Total) + " · "
+	if !strings.Contains(m.View(), want+total) {
+		t.Errorf("glance summary lacks %q after the recovery time:\n%s", total, m.View())
 	}
 	for w := 40; w <= 140; w++ {
 		line := strings.TrimRight(m.dash.glanceSummary(w), " ")
