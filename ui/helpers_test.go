@@ -124,7 +124,9 @@ func settle(t testing.TB, m *Model, cmd tea.Cmd) {
 }
 
 // runBounded runs a command, giving up on ones that block (the tick and
-// the feed wait): those return nil here.
+// the feed wait): those return nil here. None of the tests' commands
+// blocks today, so the bound costs nothing; it is long so that a slow
+// computation on a loaded CI machine under -race is not taken for one.
 func runBounded(c tea.Cmd) tea.Msg {
 	done := make(chan tea.Msg, 1)
 	go func() { done <- c() }()
@@ -134,7 +136,7 @@ func runBounded(c tea.Cmd) tea.Msg {
 			return nil
 		}
 		return msg
-	case <-time.After(200 * time.Millisecond):
+	case <-time.After(5 * time.Second):
 		return nil
 	}
 }
