@@ -2,10 +2,7 @@ package github
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -16,6 +13,7 @@ import (
 	"doradash/model"
 	"doradash/sources"
 	"doradash/sources/apisrc"
+	"doradash/sources/apisrc/apitest"
 	"doradash/sources/github/githubtest"
 )
 
@@ -75,24 +73,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 		texts = append(texts, err.Error())
 	}
 	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))
-	for _, text := range texts {
-		if strings.Contains(text, testToken) {
-			t.Fatalf("token in %q", text)
-		}
-	}
-	err = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if strings.Contains(string(b), testToken) || strings.Contains(string(b), "Bearer") {
-			t.Errorf("token in %s", p)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	apitest.NoToken(t, testToken, texts, dir, "Bearer")
 	if f.BadAuth() != 0 {
 		t.Error("requests without the token or GitHub's headers")
 	}
@@ -219,27 +200,7 @@ func TestFetchCancelledLeavesNoGoroutine(t *testing.T) {
 	f.Hang["/statuses"] = 1
 	before := runtime.NumGoroutine()
 	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = time.Minute })
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { _, err := s.Fetch(ctx); done <- err }()
-	time.Sleep(100 * time.Millisecond)
-	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("got %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Fetch did not return after cancel")
-	}
-	s.CloseIdleConnections()
-	deadline := time.Now().Add(3 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if g := runtime.NumGoroutine(); g > before {
-		t.Errorf("%d goroutines left, %d before", g, before)
-	}
+	apitest.CancelLeavesNoGoroutine(t, before, s)
 }
 
 func TestHistoryMovingOnForgetsOldRecords(t *testing.T) {

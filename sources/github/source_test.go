@@ -3,21 +3,15 @@ package github
 import (
 	"context"
 	"errors"
-	"reflect"
-	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"doradash/model"
 	"doradash/sources"
+	"doradash/sources/apisrc/apitest"
 	"doradash/sources/github/githubtest"
 )
-
-func newFake(t *testing.T) *githubtest.Server {
-	f := githubtest.NewServer(githubtest.NewClock(epoch), testToken)
-	t.Cleanup(f.Close)
-	return f
-}
 
 func TestFirstSyncMatchesNativeRecordsAndSecondPollCostsOnly304s(t *testing.T) {
 	f := newFake(t)
@@ -27,24 +21,11 @@ func TestFirstSyncMatchesNativeRecordsAndSecondPollCostsOnly304s(t *testing.T) {
 	if res.Rejected != 0 || res.Batch == nil {
 		t.Fatalf("rejected %d (%s), batch %v", res.Rejected, res.FirstRejection, res.Batch != nil)
 	}
-	want := expectedBatch(t, f, epoch.Add(-MinHistory), "author")
 	got := res.Batch
-	sortBatch(got)
-	sortBatch(want)
 	if len(got.Deployments) != 250 {
 		t.Fatalf("%d deployments, want 250", len(got.Deployments))
 	}
-	if !reflect.DeepEqual(got, want) {
-		for i := range got.Deployments {
-			if !reflect.DeepEqual(got.Deployments[i], want.Deployments[i]) {
-				t.Fatalf("first difference:\n got %+v\nwant %+v", got.Deployments[i], want.Deployments[i])
-			}
-		}
-		t.Fatal("batches differ")
-	}
-	if g, w := metrics(got), metrics(want); !slices.EqualFunc(g, w, (*model.Report).Equal) {
-		t.Fatal("metrics differ from the same events as native records")
-	}
+	apitest.SameBatch(t, got, expectedBatch(t, f, epoch.Add(-MinHistory), "author"), queries...)
 	if lt := metrics(got)[0].LeadTime; lt.Count == 0 {
 		t.Fatal("no lead time")
 	}
@@ -112,12 +93,7 @@ func TestHistoryStopsTheWalk(t *testing.T) {
 	s := newTestSource(t, f, nil, func(o *Options) { o.History = 10 * 24 * time.Hour })
 	res := fetch(t, s)
 	cutoff := epoch.Add(-10 * 24 * time.Hour)
-	want := expectedBatch(t, f, cutoff, "author")
-	sortBatch(res.Batch)
-	sortBatch(want)
-	if !reflect.DeepEqual(res.Batch, want) {
-		t.Fatalf("got %d deployments, want %d", len(res.Batch.Deployments), len(want.Deployments))
-	}
+	apitest.SameBatch(t, res.Batch, expectedBatch(t, f, cutoff, "author"))
 	// 80 deployments in 10 days: the first page holds them and older ones;
 	// the walk stops there.
 	if n := f.Kind("deployments"); n != 1 {
@@ -130,12 +106,7 @@ func TestCommitTimeCommitter(t *testing.T) {
 	f.Generate(30, epoch)
 	s := newTestSource(t, f, nil, func(o *Options) { o.CommitTime = "committer" })
 	res := fetch(t, s)
-	want := expectedBatch(t, f, epoch.Add(-MinHistory), "committer")
-	sortBatch(res.Batch)
-	sortBatch(want)
-	if !reflect.DeepEqual(res.Batch, want) {
-		t.Fatal("committer dates not used")
-	}
+	apitest.SameBatch(t, res.Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "committer"))
 }
 
 func TestComparisonOverSeveralPages(t *testing.T) {
@@ -258,12 +229,7 @@ func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {
 	f.Hang["/compare/"] = 1
 	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = 300 * time.Millisecond })
 	res := fetch(t, s)
-	want := expectedBatch(t, f, epoch.Add(-MinHistory), "author")
-	sortBatch(res.Batch)
-	sortBatch(want)
-	if !reflect.DeepEqual(res.Batch, want) {
-		t.Fatal("records differ after retries")
-	}
+	apitest.SameBatch(t, res.Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "author"))
 
 	// Four 500s in a row: the poll fails, the data stays with the caller,
 	// and the next poll goes on.
@@ -272,23 +238,10 @@ func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {
 	f.Unlock()
 	if _, err := s.Fetch(context.Background()); err == nil {
 		t.Fatal("four 500s did not fail the poll")
-	} else if want := "HTTP 500"; !contains(err.Error(), want) {
+	} else if want := "HTTP 500"; !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q", err)
 	}
 	fetch(t, s)
-}
-
-func contains(s, sub string) bool {
-	return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0)
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
 
 func TestLowHeadroomAfterACompletePoll(t *testing.T) {

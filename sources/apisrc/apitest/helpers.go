@@ -1,0 +1,259 @@
+package apitest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"doradash/model"
+	"doradash/sources"
+	"doradash/sources/apisrc"
+)
+
+// Epoch is "now" of the vendor sources' tests.
+var Epoch = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+// Access is how a test configures a source to read c: c's URL, client and
+// clock, the token, the end of the window fixed at now, cache (nil: memory
+// only) and a 2 s timeout per request.
+func (c *Core) Access(name, token string, now time.Time, cache *apisrc.Cache) apisrc.Access {
+	return apisrc.Access{
+		Name: name, APIURL: c.URL, Token: token, UserAgent: "doradash/test",
+		Now: func() time.Time { return now }, Clock: c.Clock, Cache: cache, Timeout: 2 * time.Second,
+		HTTPClient: c.Client(),
+	}
+}
+
+// Fetcher is a source under test.
+type Fetcher interface {
+	Fetch(context.Context) (sources.Result, error)
+	CloseIdleConnections()
+}
+
+// NewSource makes a source with newSource from o changed by mod (nil:
+// none), failing the test on an error; its idle connections close when
+// the test ends.
+func NewSource[O any, S Fetcher](t testing.TB, newSource func(O) (S, error), o O, mod func(*O)) S {
+	t.Helper()
+	if mod != nil {
+		mod(&o)
+	}
+	s, err := newSource(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.CloseIdleConnections)
+	return s
+}
+
+// Fetch reads s once, failing the test on an error.
+func Fetch(t testing.TB, s Fetcher) sources.Result {
+	t.Helper()
+	res, err := s.Fetch(context.Background())
+	if err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	return res
+}
+
+// Decode reads doc, a native JSON document a test writes as it expects a
+// source to read a fake, failing the test on an error or a rejection.
+func Decode(t testing.TB, doc string) *model.Batch {
+	t.Helper()
+	b, rej, err := sources.Decode(strings.NewReader(doc), sources.FormatJSON)
+	if err != nil || rej.Count > 0 {
+		t.Fatalf("expected doc: %v %v", err, rej)
+	}
+	return b
+}
+
+// SortBatch orders records by id so batches compare regardless of order.
+func SortBatch(b *model.Batch) {
+	sort.Slice(b.Deployments, func(i, j int) bool { return b.Deployments[i].ID < b.Deployments[j].ID })
+	sort.Slice(b.Incidents, func(i, j int) bool { return b.Incidents[i].ID < b.Incidents[j].ID })
+}
+
+// Reports computes the report of b for each query.
+func Reports(b *model.Batch, queries ...model.Query) []*model.Report {
+	ds := model.Merge(b)
+	out := make([]*model.Report, len(queries))
+	for i, q := range queries {
+		out[i] = model.Compute(ds, q)
+	}
+	return out
+}
+
+// SameBatch fails the test when got and want, sorted, differ, naming the
+// first difference, or when their reports for queries differ.
+func SameBatch(t testing.TB, got, want *model.Batch, queries ...model.Query) {
+	t.Helper()
+	SortBatch(got)
+	SortBatch(want)
+	if len(got.Deployments) != len(want.Deployments) || len(got.Incidents) != len(want.Incidents) {
+		t.Fatalf("got %d deployments, %d incidents; want %d, %d",
+			len(got.Deployments), len(got.Incidents), len(want.Deployments), len(want.Incidents))
+	}
+	for i := range got.Deployments {
+		if !reflect.DeepEqual(got.Deployments[i], want.Deployments[i]) {
+			t.Fatalf("first difference:\n got %+v\nwant %+v", got.Deployments[i], want.Deployments[i])
+		}
+	}
+	for i := range got.Incidents {
+		if !reflect.DeepEqual(got.Incidents[i], want.Incidents[i]) {
+			t.Fatalf("first difference:\n got %+v\nwant %+v", got.Incidents[i], want.Incidents[i])
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatal("batches differ")
+	}
+	if g, w := Reports(got, queries...), Reports(want, queries...); !slices.EqualFunc(g, w, (*model.Report).Equal) {
+		t.Fatal("metrics differ from the same events as native records")
+	}
+}
+
+// NoToken fails the test when token is in one of texts, or when a file
+// under dir ("": none) holds token or one of words (in any case).
+func NoToken(t testing.TB, token string, texts []string, dir string, words ...string) {
+	t.Helper()
+	for _, text := range texts {
+		if strings.Contains(text, token) {
+			t.Fatalf("token in %q", text)
+		}
+	}
+	if dir == "" {
+		return
+	}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if strings.Contains(string(b), token) {
+			t.Errorf("token in %s", p)
+		}
+		for _, w := range words {
+			if strings.Contains(strings.ToLower(string(b)), strings.ToLower(w)) {
+				t.Errorf("%s in %s", w, p)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// CancelLeavesNoGoroutine starts s.Fetch against a fake told to hang,
+// cancels it after 100 ms, and checks that Fetch returns
+// context.Canceled within 5 s and that, s's idle connections closed, no
+// more goroutines run than before (counted before s was made).
+func CancelLeavesNoGoroutine(t testing.TB, before int, s Fetcher) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { _, err := s.Fetch(ctx); done <- err }()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Fetch did not return after cancel")
+	}
+	s.CloseIdleConnections()
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if g := runtime.NumGoroutine(); g > before {
+		t.Errorf("%d goroutines left, %d before", g, before)
+	}
+}
+
+// Commit is a commit of a fake repository's linear history.
+type Commit struct {
+	SHA               string
+	Author, Committer time.Time
+}
+
+// CommitIndex is the index of sha in history, -1 when unknown.
+func CommitIndex(history []Commit, sha string) int {
+	for i, c := range history {
+		if c.SHA == sha {
+			return i
+		}
+	}
+	return -1
+}
+
+// Shipped is a deployment record a test expects a source to make of a
+// fake's deployment.
+type Shipped struct {
+	ID       int64
+	Env, SHA string
+	Status   string // success or failed
+	Finished time.Time
+}
+
+// DeploymentsJSON writes recs as the members of a native document's
+// deployments array, by the rules SPEC §8.2 and §8.3 share: id prefix+ID,
+// and for a success the commits of history after the sha of the previous
+// success of its environment (finished before it, or at the same time
+// with a lower id) up to its own, its own commit alone when there is no
+// previous success; committed_at the author's date, or the committer's
+// when commitTime is "committer".
+func DeploymentsJSON(recs []Shipped, history []Commit, prefix, service, commitTime string) string {
+	ts := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+	var doc strings.Builder
+	for i, r := range recs {
+		if i > 0 {
+			doc.WriteString(",")
+		}
+		fmt.Fprintf(&doc, `{"id":"%s%d","service":%q,"environment":%q,"finished_at":%q,"status":%q,"commits":[`,
+			prefix, r.ID, service, r.Env, ts(r.Finished), r.Status)
+		if r.Status == "success" {
+			var prev *Shipped
+			for j := range recs {
+				p := &recs[j]
+				if p.Status != "success" || p.Env != r.Env {
+					continue
+				}
+				if p.Finished.Before(r.Finished) || (p.Finished.Equal(r.Finished) && p.ID < r.ID) {
+					if prev == nil || p.Finished.After(prev.Finished) || (p.Finished.Equal(prev.Finished) && p.ID > prev.ID) {
+						prev = p
+					}
+				}
+			}
+			hi := CommitIndex(history, r.SHA)
+			lo := hi - 1
+			if prev != nil {
+				lo = CommitIndex(history, prev.SHA)
+			}
+			for k := lo + 1; k <= hi; k++ {
+				c := history[k]
+				at := c.Author
+				if commitTime == "committer" {
+					at = c.Committer
+				}
+				if k > lo+1 {
+					doc.WriteString(",")
+				}
+				fmt.Fprintf(&doc, `{"sha":%q,"committed_at":%q}`, c.SHA, ts(at))
+			}
+		}
+		doc.WriteString("]}")
+	}
+	return doc.String()
+}
