@@ -2,10 +2,7 @@ package gitlab
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -15,6 +12,7 @@ import (
 	"doradash/model"
 	"doradash/sources"
 	"doradash/sources/apisrc"
+	"doradash/sources/apisrc/apitest"
 )
 
 func TestRestartWithTheCacheCostsOnlyConditionalRequests(t *testing.T) {
@@ -70,24 +68,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 	if _, err := New(Options{Project: "a/b", Access: apisrc.Access{Token: testToken, APIURL: "ftp://" + testToken}}); err != nil {
 		texts = append(texts, err.Error())
 	}
-	for _, text := range texts {
-		if strings.Contains(text, testToken) {
-			t.Fatalf("token in %q", text)
-		}
-	}
-	err = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if strings.Contains(string(b), testToken) || strings.Contains(strings.ToLower(string(b)), "private-token") {
-			t.Errorf("token in %s", p)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	apitest.NoToken(t, testToken, texts, dir, "private-token")
 	if f.BadAuth() != 0 {
 		t.Error("requests without the token")
 	}
@@ -126,27 +107,7 @@ func TestFetchCancelledLeavesNoGoroutine(t *testing.T) {
 	f.Hang["/repository/"] = 1
 	before := runtime.NumGoroutine()
 	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = time.Minute })
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { _, err := s.Fetch(ctx); done <- err }()
-	time.Sleep(100 * time.Millisecond)
-	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("got %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Fetch did not return after cancel")
-	}
-	s.CloseIdleConnections()
-	deadline := time.Now().Add(3 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if g := runtime.NumGoroutine(); g > before {
-		t.Errorf("%d goroutines left, %d before", g, before)
-	}
+	apitest.CancelLeavesNoGoroutine(t, before, s)
 }
 
 func TestHistoryMovingOnForgetsOldRecords(t *testing.T) {

@@ -3,7 +3,6 @@ package gitlab
 import (
 	"context"
 	"errors"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"doradash/model"
 	"doradash/sources"
+	"doradash/sources/apisrc/apitest"
 	"doradash/sources/gitlab/gitlabtest"
 )
 
@@ -18,26 +18,7 @@ import (
 // difference.
 func sameBatch(t *testing.T, got, want *model.Batch) {
 	t.Helper()
-	sortBatch(got)
-	sortBatch(want)
-	if reflect.DeepEqual(got, want) {
-		return
-	}
-	if len(got.Deployments) != len(want.Deployments) || len(got.Incidents) != len(want.Incidents) {
-		t.Fatalf("got %d deployments, %d incidents; want %d, %d",
-			len(got.Deployments), len(got.Incidents), len(want.Deployments), len(want.Incidents))
-	}
-	for i := range got.Deployments {
-		if !reflect.DeepEqual(got.Deployments[i], want.Deployments[i]) {
-			t.Fatalf("first difference:\n got %+v\nwant %+v", got.Deployments[i], want.Deployments[i])
-		}
-	}
-	for i := range got.Incidents {
-		if !reflect.DeepEqual(got.Incidents[i], want.Incidents[i]) {
-			t.Fatalf("first difference:\n got %+v\nwant %+v", got.Incidents[i], want.Incidents[i])
-		}
-	}
-	t.Fatal("batches differ")
+	apitest.SameBatch(t, got, want)
 }
 
 func TestFirstSyncMatchesNativeRecordsAndSecondPollCostsOne304PerList(t *testing.T) {
