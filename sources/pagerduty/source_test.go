@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,25 +12,9 @@ import (
 	"doradash/model"
 	"doradash/sources"
 	"doradash/sources/apisrc"
+	"doradash/sources/apisrc/apitest"
 	"doradash/sources/pagerduty/pagerdutytest"
 )
-
-func checkBatch(t *testing.T, got, want *model.Batch) {
-	t.Helper()
-	sortBatch(got)
-	sortBatch(want)
-	if len(got.Incidents) != len(want.Incidents) {
-		t.Fatalf("%d incidents, want %d", len(got.Incidents), len(want.Incidents))
-	}
-	for i := range got.Incidents {
-		if !reflect.DeepEqual(got.Incidents[i], want.Incidents[i]) {
-			t.Fatalf("first difference:\n got %+v\nwant %+v", got.Incidents[i], want.Incidents[i])
-		}
-	}
-	if g, w := metrics(got), metrics(want); !slices.EqualFunc(g, w, (*model.Report).Equal) {
-		t.Fatal("metrics differ from the same events as native records")
-	}
-}
 
 func resolvedCount(f *pagerdutytest.Server) int {
 	f.Lock()
@@ -400,21 +380,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 	f.Clock.Advance(2 * time.Hour)
 	fetch(t, s)
 	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))
-	for _, text := range texts {
-		if strings.Contains(text, testToken) {
-			t.Fatalf("token in %q", text)
-		}
-	}
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, _ := os.ReadFile(p)
-		if strings.Contains(string(b), testToken) {
-			t.Errorf("token in cache file %s", p)
-		}
-		return nil
-	})
+	apitest.NoToken(t, testToken, texts, dir)
 }
 
 func TestValidate(t *testing.T) {
