@@ -5,11 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"reflect"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -17,12 +12,13 @@ import (
 	"doradash/model"
 	"doradash/sources"
 	"doradash/sources/apisrc"
+	"doradash/sources/apisrc/apitest"
 	"doradash/sources/incidentio/incidentiotest"
 )
 
 const testToken = "inc_test_TOKEN_0123456789SECRET"
 
-var epoch = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+var epoch = apitest.Epoch
 
 func newFake(t *testing.T) *incidentiotest.Server {
 	t.Helper()
@@ -33,31 +29,10 @@ func newFake(t *testing.T) *incidentiotest.Server {
 
 func newTestSource(t *testing.T, f *incidentiotest.Server, cache *apisrc.Cache, mod func(*Options)) *Source {
 	t.Helper()
-	o := Options{ServiceField: "Affected service",
-		Access: apisrc.Access{
-			Name: "inc", APIURL: f.URL, Token: testToken, UserAgent: "doradash/test",
-			Now: func() time.Time { return epoch }, Clock: f.Clock, Cache: cache, Timeout: 2 * time.Second,
-			HTTPClient: f.Client(),
-		}}
-	if mod != nil {
-		mod(&o)
-	}
-	s, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.CloseIdleConnections)
-	return s
+	return apitest.NewSource(t, New, Options{ServiceField: "Affected service", Access: f.Access("inc", testToken, epoch, cache)}, mod)
 }
 
-func fetch(t *testing.T, s *Source) sources.Result {
-	t.Helper()
-	res, err := s.Fetch(context.Background())
-	if err != nil {
-		t.Fatalf("Fetch: %v", err)
-	}
-	return res
-}
+var fetch = apitest.Fetch
 
 // expectedBatch writes the fake organisation as native records by the
 // rules of SPEC §8.5, independently of the source's code.
@@ -87,32 +62,13 @@ func expectedBatch(t *testing.T, f *incidentiotest.Server, cutoff time.Time, ser
 		recs = append(recs, r)
 	}
 	doc, _ := json.Marshal(map[string]any{"incidents": recs})
-	b, rej, err := sources.Decode(strings.NewReader(string(doc)), sources.FormatJSON)
-	if err != nil || rej.Count > 0 {
-		t.Fatalf("expected doc: %v %v", err, rej)
-	}
-	return b
+	return apitest.Decode(t, string(doc))
 }
 
+// checkBatch fails the test when got and want differ, or their metrics.
 func checkBatch(t *testing.T, got, want *model.Batch) {
 	t.Helper()
-	for _, b := range []*model.Batch{got, want} {
-		sort.Slice(b.Incidents, func(i, j int) bool { return b.Incidents[i].ID < b.Incidents[j].ID })
-	}
-	if len(got.Incidents) != len(want.Incidents) {
-		t.Fatalf("%d incidents, want %d", len(got.Incidents), len(want.Incidents))
-	}
-	for i := range got.Incidents {
-		if !reflect.DeepEqual(got.Incidents[i], want.Incidents[i]) {
-			t.Fatalf("first difference:\n got %+v\nwant %+v", got.Incidents[i], want.Incidents[i])
-		}
-	}
-	ds1, ds2 := model.Merge(got), model.Merge(want)
-	for _, q := range []model.Query{{End: epoch, Days: 30}, {End: epoch, Days: 90, Services: []string{"checkout"}}} {
-		if !model.Compute(ds1, q).Equal(model.Compute(ds2, q)) {
-			t.Fatal("metrics differ from the same events as native records")
-		}
-	}
+	apitest.SameBatch(t, got, want, model.Query{End: epoch, Days: 30}, model.Query{End: epoch, Days: 90, Services: []string{"checkout"}})
 }
 
 func TestFirstSyncMatchesNativeRecordsAndSecondPoll(t *testing.T) {
@@ -248,19 +204,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 	texts := []string{err.Error(), s.Target()}
 	fetch(t, s)
 	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))
-	for _, text := range texts {
-		if strings.Contains(text, testToken) {
-			t.Fatalf("token in %q", text)
-		}
-	}
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if b, _ := os.ReadFile(p); strings.Contains(string(b), testToken) {
-				t.Errorf("token in %s", p)
-			}
-		}
-		return err
-	})
+	apitest.NoToken(t, testToken, texts, dir)
 }
 
 func TestValidate(t *testing.T) {
