@@ -16,9 +16,7 @@ const testToken = "ghp_TESTtoken0123456789abcdefSECRET"
 var epoch = apitest.Epoch
 
 func newFake(t *testing.T) *githubtest.Server {
-	f := githubtest.NewServer(githubtest.NewClock(epoch), testToken)
-	t.Cleanup(f.Close)
-	return f
+	return apitest.Fake(t, githubtest.NewServer(githubtest.NewClock(epoch), testToken))
 }
 
 // expectedBatch writes the fake repository as native records by the rules

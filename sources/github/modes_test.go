@@ -59,12 +59,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 	f.Fail500["/deployments/1010/statuses"] = 9
 	dir := t.TempDir()
 	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), func(o *Options) { o.Timeout = 200 * time.Millisecond })
-	var texts []string
-	_, err := s.Fetch(context.Background())
-	if err == nil {
-		t.Fatal("expected a failure")
-	}
-	texts = append(texts, err.Error(), s.Target())
+	texts := apitest.FailingTexts(t, s)
 	f.Lock()
 	f.Fail500 = map[string]int{}
 	f.Remaining = 0
@@ -82,27 +77,12 @@ func TestTokenAppearsNowhere(t *testing.T) {
 func TestSyncingPublishesPartialData(t *testing.T) {
 	f := newFake(t)
 	f.Generate(300, epoch)
-	s := newTestSource(t, f, nil, nil)
-	var seen []sources.Progress
-	var partial []int
-	s.Observe(func(p sources.Progress, b *model.Batch) {
-		seen = append(seen, p)
-		if b != nil {
-			partial = append(partial, len(b.Deployments))
-		}
-	})
-	if p := s.Progress(); !p.Syncing {
-		t.Fatal("not syncing before the first read")
-	}
-	fetch(t, s)
-	if len(partial) < 3 || partial[0] >= 300 || partial[0] == 0 {
+	sync := apitest.FirstSync(t, newTestSource(t, f, nil, nil))
+	if partial := sync.Sizes; len(partial) < 3 || partial[0] >= 300 || partial[0] == 0 {
 		t.Fatalf("partial batches: %v", partial)
 	}
-	if seen[0].Detail != "100 deployments, page 1" || !seen[0].Syncing {
+	if seen := sync.Seen; seen[0].Detail != "100 deployments, page 1" || !seen[0].Syncing {
 		t.Errorf("first progress: %+v", seen[0])
-	}
-	if p := s.Progress(); p.Syncing || p.Detail != "" {
-		t.Errorf("after the first read: %+v", p)
 	}
 }
 

@@ -3,7 +3,6 @@ package github
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -177,13 +176,7 @@ func TestRateLimited403WaitsAndSendsNothingBeforeReset(t *testing.T) {
 	if p := s.Progress(); !p.RateLimitedUntil.Equal(reset) || p.RateRemaining != 0 {
 		t.Errorf("progress: %+v", p)
 	}
-	before, _ := f.Counts()
-	if _, err := s.Fetch(context.Background()); !errors.As(err, &rl) {
-		t.Fatalf("Fetch before the reset: %v", err)
-	}
-	if after, _ := f.Counts(); after != before {
-		t.Errorf("%d requests sent before the reset", after-before)
-	}
+	apitest.NothingBeforeReset(t, &f.Core, s)
 	f.Clock.Advance(41 * time.Minute)
 	res = fetch(t, s)
 	if res.Batch == nil || len(res.Batch.Deployments) != 151 {
@@ -233,14 +226,7 @@ func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {
 
 	// Four 500s in a row: the poll fails, the data stays with the caller,
 	// and the next poll goes on.
-	f.Lock()
-	f.Fail500["/deployments"] = 4
-	f.Unlock()
-	if _, err := s.Fetch(context.Background()); err == nil {
-		t.Fatal("four 500s did not fail the poll")
-	} else if want := "HTTP 500"; !strings.Contains(err.Error(), want) {
-		t.Errorf("error %q", err)
-	}
+	apitest.Fails500(t, &f.Core, s, "/deployments", 4)
 	fetch(t, s)
 }
 
@@ -263,15 +249,7 @@ func TestLowHeadroomAfterACompletePoll(t *testing.T) {
 	if p := s.Progress(); !p.RateLimitedUntil.IsZero() || p.RateRemaining != 2 {
 		t.Errorf("a complete poll reports %+v", p)
 	}
-	before, _ := f.Counts()
-	_, err := s.Fetch(context.Background())
-	var rl *sources.RateLimitedError
-	if !errors.As(err, &rl) {
-		t.Fatalf("next poll: %v", err)
-	}
-	if after, _ := f.Counts(); after != before {
-		t.Errorf("%d requests with 2 of 100 left", after-before)
-	}
+	rl := apitest.NothingBeforeReset(t, &f.Core, s)
 	if p := s.Progress(); !p.RateLimitedUntil.Equal(rl.Until) {
 		t.Errorf("progress %+v", p)
 	}

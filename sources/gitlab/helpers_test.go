@@ -18,10 +18,7 @@ const testToken = "glpat-TESTtoken0123456789SECRET"
 var epoch = apitest.Epoch
 
 func newFake(t *testing.T) *gitlabtest.Server {
-	t.Helper()
-	f := gitlabtest.NewServer(gitlabtest.NewClock(epoch), testToken)
-	t.Cleanup(f.Close)
-	return f
+	return apitest.Fake(t, gitlabtest.NewServer(gitlabtest.NewClock(epoch), testToken))
 }
 
 // expectedBatch writes the fake project as native records by the rules of

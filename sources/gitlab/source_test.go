@@ -342,13 +342,7 @@ func TestTooManyRequestsWithRetryAfter(t *testing.T) {
 	if rl.Until.Sub(reset).Abs() > time.Second || rl.Partial == nil || len(rl.Partial.Deployments) < 100 {
 		t.Errorf("until %v (want %v), partial %v", rl.Until, reset, rl.Partial != nil)
 	}
-	before, _ := f2.Counts()
-	if _, err := s2.Fetch(context.Background()); !errors.As(err, &rl) {
-		t.Fatalf("Fetch before the reset: %v", err)
-	}
-	if after, _ := f2.Counts(); after != before {
-		t.Errorf("%d requests sent before the reset", after-before)
-	}
+	apitest.NothingBeforeReset(t, &f2.Core, s2)
 	f2.Clock.Advance(41 * time.Minute)
 	fetch(t, s2)
 	if n := f2.DuringLimit(); n != 0 {
@@ -367,13 +361,8 @@ func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {
 	sameBatch(t, fetch(t, s).Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "author", "gitlab:group/app:"))
 
 	// Four 500s in a row on page 2: the poll fails, the next goes on.
-	f.Lock()
-	f.Fail500["/deployments"] = 4
-	f.Unlock()
 	f.Clock.Advance(reconcileEvery) // a full read, so page 2 is asked for
-	if _, err := s.Fetch(context.Background()); err == nil || !strings.Contains(err.Error(), "HTTP 500") {
-		t.Fatalf("four 500s: %v", err)
-	}
+	apitest.Fails500(t, &f.Core, s, "/deployments", 4)
 	fetch(t, s)
 }
 

@@ -21,10 +21,7 @@ const testToken = "inc_test_TOKEN_0123456789SECRET"
 var epoch = apitest.Epoch
 
 func newFake(t *testing.T) *incidentiotest.Server {
-	t.Helper()
-	f := incidentiotest.NewServer(apisrc.NewStepClock(epoch), testToken)
-	t.Cleanup(f.Close)
-	return f
+	return apitest.Fake(t, incidentiotest.NewServer(apisrc.NewStepClock(epoch), testToken))
 }
 
 func newTestSource(t *testing.T, f *incidentiotest.Server, cache *apisrc.Cache, mod func(*Options)) *Source {
@@ -183,12 +180,7 @@ func TestServerErrorsMidWalk(t *testing.T) {
 	f.Fail500["/v2/incidents"] = 3
 	s := newTestSource(t, f, nil, nil)
 	checkBatch(t, fetch(t, s).Batch, expectedBatch(t, f, epoch.Add(-MinHistory), true))
-	f.Lock()
-	f.Fail500["/v2/incidents"] = 4
-	f.Unlock()
-	if _, err := s.Fetch(context.Background()); err == nil || !strings.Contains(err.Error(), "HTTP 500") {
-		t.Fatalf("four 500s: %v", err)
-	}
+	apitest.Fails500(t, &f.Core, s, "/v2/incidents", 4)
 }
 
 func TestTokenAppearsNowhere(t *testing.T) {
@@ -197,11 +189,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 	f.Fail500["/v2"] = 4
 	dir := t.TempDir()
 	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), nil)
-	_, err := s.Fetch(context.Background())
-	if err == nil {
-		t.Fatal("expected a failure")
-	}
-	texts := []string{err.Error(), s.Target()}
+	texts := apitest.FailingTexts(t, s)
 	fetch(t, s)
 	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))
 	apitest.NoToken(t, testToken, texts, dir)

@@ -17,10 +17,7 @@ const testToken = "u+PDtestTOKEN0123456789SECRET"
 var epoch = apitest.Epoch
 
 func newFake(t *testing.T) *pagerdutytest.Server {
-	t.Helper()
-	f := pagerdutytest.NewServer(apisrc.NewStepClock(epoch), testToken)
-	t.Cleanup(f.Close)
-	return f
+	return apitest.Fake(t, pagerdutytest.NewServer(apisrc.NewStepClock(epoch), testToken))
 }
 
 // newTestSource builds a source against f with f's clock.

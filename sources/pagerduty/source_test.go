@@ -301,13 +301,7 @@ func Test429WithRetryAfter(t *testing.T) {
 	if p := s2.Progress(); !p.RateLimitedUntil.Equal(rl.Until) || !p.Syncing {
 		t.Errorf("progress %+v", p)
 	}
-	before := f2.Requests()
-	if _, err := s2.Fetch(context.Background()); !errors.As(err, &rl) {
-		t.Fatalf("before the reset: %v", err)
-	}
-	if f2.Requests() != before {
-		t.Error("requests sent before the reset")
-	}
+	apitest.NothingBeforeReset(t, &f2.Core, s2)
 	f2.Clock.Advance(91 * time.Second)
 	checkBatch(t, fetch(t, s2).Batch, expectedBatch(t, f2, epoch.Add(-MinHistory), "priority"))
 }
@@ -321,13 +315,7 @@ func TestServerErrorsMidWalk(t *testing.T) {
 	res := fetch(t, s)
 	checkBatch(t, res.Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "priority"))
 
-	f.Lock()
-	f.Fail500["/incidents"] = 4
-	f.Unlock()
-	_, err := s.Fetch(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "HTTP 500") {
-		t.Fatalf("four 500s: %v", err)
-	}
+	apitest.Fails500(t, &f.Core, s, "/incidents", 4)
 	if res := fetch(t, s); !res.Unchanged {
 		t.Error("the poll after a failure changed the records")
 	}
@@ -336,24 +324,12 @@ func TestServerErrorsMidWalk(t *testing.T) {
 func TestPartialBatchesWhileSyncing(t *testing.T) {
 	f := newFake(t)
 	f.Generate(250, epoch)
-	s := newTestSource(t, f, nil, nil)
-	var sizes []int
-	var details []string
-	s.Observe(func(p sources.Progress, b *model.Batch) {
-		if b != nil {
-			sizes = append(sizes, len(b.Incidents))
-			details = append(details, p.Detail)
-		}
-	})
-	fetch(t, s)
-	if len(sizes) < 3 || sizes[0] != 100 || sizes[len(sizes)-1] != 250 {
+	sync := apitest.FirstSync(t, newTestSource(t, f, nil, nil))
+	if sizes := sync.Sizes; len(sizes) < 3 || sizes[0] != 100 || sizes[len(sizes)-1] != 250 {
 		t.Fatalf("partial sizes %v", sizes)
 	}
-	if details[0] != "100 incidents, page 1" {
-		t.Errorf("detail %q", details[0])
-	}
-	if p := s.Progress(); p.Syncing || p.Detail != "" {
-		t.Errorf("after sync: %+v", p)
+	if d := sync.Partial[0].Detail; d != "100 incidents, page 1" {
+		t.Errorf("detail %q", d)
 	}
 }
 
@@ -363,12 +339,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 	f.Fail500["/log_entries"] = 9
 	dir := t.TempDir()
 	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), func(o *Options) { o.Timeout = 200 * time.Millisecond })
-	var texts []string
-	_, err := s.Fetch(context.Background())
-	if err == nil {
-		t.Fatal("expected a failure")
-	}
-	texts = append(texts, err.Error(), s.Target())
+	texts := apitest.FailingTexts(t, s)
 	f.Lock()
 	f.Fail500 = map[string]int{}
 	f.Remaining = 0

@@ -257,3 +257,92 @@ func DeploymentsJSON(recs []Shipped, history []Commit, prefix, service, commitTi
 	}
 	return doc.String()
 }
+
+// Reporter is a source under test that reports its progress.
+type Reporter interface {
+	Fetcher
+	Observe(func(sources.Progress, *model.Batch))
+	Progress() sources.Progress
+}
+
+// Sync is what a source reported while it read.
+type Sync struct {
+	Seen []sources.Progress // every progress it reported
+	// Partial is the progress of each partial batch it published, Sizes
+	// the batch's records (deployments and incidents).
+	Partial []sources.Progress
+	Sizes   []int
+}
+
+// FirstSync reads s for the first time, recording what it reports on the
+// way. s must say it is syncing before, and no longer after, with no
+// detail left.
+func FirstSync(t testing.TB, s Reporter) Sync {
+	t.Helper()
+	var sync Sync
+	s.Observe(func(p sources.Progress, b *model.Batch) {
+		sync.Seen = append(sync.Seen, p)
+		if b != nil {
+			sync.Partial = append(sync.Partial, p)
+			sync.Sizes = append(sync.Sizes, len(b.Deployments)+len(b.Incidents))
+		}
+	})
+	if p := s.Progress(); !p.Syncing {
+		t.Fatal("not syncing before the first read")
+	}
+	Fetch(t, s)
+	if p := s.Progress(); p.Syncing || p.Detail != "" {
+		t.Errorf("after the first read: %+v", p)
+	}
+	return sync
+}
+
+// Target is a source under test that names what it reads.
+type Target interface {
+	Reporter
+	Target() string
+}
+
+// FailingTexts reads s, which must fail, and returns what it shows of
+// itself then: the error and its target.
+func FailingTexts(t testing.TB, s Target) []string {
+	t.Helper()
+	_, err := s.Fetch(context.Background())
+	if err == nil {
+		t.Fatal("expected a failure")
+	}
+	return []string{err.Error(), s.Target()}
+}
+
+// Fails500 injects n 500s for path into c and reads s, which must fail
+// with HTTP 500.
+func Fails500(t testing.TB, c *Core, s Fetcher, path string, n int) {
+	t.Helper()
+	c.Lock()
+	c.Fail500[path] = n
+	c.Unlock()
+	if _, err := s.Fetch(context.Background()); err == nil || !strings.Contains(err.Error(), "HTTP 500") {
+		t.Fatalf("%d 500s: %v", n, err)
+	}
+}
+
+// NothingBeforeReset reads s again while it is rate limited: it must say
+// so, and how, without sending c a request.
+func NothingBeforeReset(t testing.TB, c *Core, s Fetcher) *sources.RateLimitedError {
+	t.Helper()
+	before := c.Requests()
+	var rl *sources.RateLimitedError
+	if _, err := s.Fetch(context.Background()); !errors.As(err, &rl) {
+		t.Fatalf("Fetch before the reset: %v", err)
+	}
+	if after := c.Requests(); after != before {
+		t.Errorf("%d requests sent before the reset", after-before)
+	}
+	return rl
+}
+
+// Fake closes a fake server when the test ends.
+func Fake[S interface{ Close() }](t testing.TB, s S) S {
+	t.Cleanup(s.Close)
+	return s
+}
