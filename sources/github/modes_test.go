@@ -59,14 +59,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 	f.Fail500["/deployments/1010/statuses"] = 9
 	dir := t.TempDir()
 	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), func(o *Options) { o.Timeout = 200 * time.Millisecond })
-	texts := apitest.FailingTexts(t, s)
-	f.Lock()
-	f.Fail500 = map[string]int{}
-	f.Remaining = 0
-	f.Unlock()
-	if _, err := s.Fetch(context.Background()); err != nil {
-		texts = append(texts, err.Error())
-	}
+	texts := append(apitest.FailingTexts(t, s), apitest.LimitedTexts(&f.Core, s, time.Time{})...)
 	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))
 	apitest.NoToken(t, testToken, texts, dir, "Bearer")
 	if f.BadAuth() != 0 {

@@ -140,12 +140,7 @@ func TestRateLimitCountdownWaitsForTheReset(t *testing.T) {
 	f.Reset = epoch.Add(20 * time.Minute)
 	s := newTestSource(t, f, nil, func(o *Options) { o.MaxWait = time.Hour })
 	fetch(t, s)
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests sent while the limit was exhausted", n)
-	}
-	if f.Clock.Now().Before(epoch.Add(20 * time.Minute)) {
-		t.Error("the source did not wait for the reset")
-	}
+	apitest.Waited(t, &f.Core, epoch, 20*time.Minute)
 }
 
 func TestRateLimited403WaitsAndSendsNothingBeforeReset(t *testing.T) {
@@ -182,9 +177,7 @@ func TestRateLimited403WaitsAndSendsNothingBeforeReset(t *testing.T) {
 	if res.Batch == nil || len(res.Batch.Deployments) != 151 {
 		t.Fatalf("after the reset: %+v", res)
 	}
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests while limited after the 403", n)
-	}
+	apitest.Waited(t, &f.Core, epoch, 0)
 }
 
 func TestSecondaryRateLimit(t *testing.T) {
@@ -196,12 +189,7 @@ func TestSecondaryRateLimit(t *testing.T) {
 	if len(res.Batch.Deployments) != 20 {
 		t.Fatalf("%d deployments", len(res.Batch.Deployments))
 	}
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests inside the retry-after", n)
-	}
-	if f.Clock.Now().Sub(epoch) < 60*time.Second {
-		t.Error("did not wait for retry-after")
-	}
+	apitest.Waited(t, &f.Core, epoch, 60*time.Second)
 
 	// With the 30s limit of snapshot, the same answer ends the poll.
 	f2 := newFake(t)

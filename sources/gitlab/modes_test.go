@@ -1,7 +1,6 @@
 package gitlab
 
 import (
-	"context"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -48,15 +47,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 		o.Timeout = 200 * time.Millisecond
 		o.Headers = map[string]string{"X-Extra": "1"}
 	})
-	texts := apitest.FailingTexts(t, s)
-	f.Lock()
-	f.Fail500 = map[string]int{}
-	f.Remaining = 0
-	f.Reset = f.Clock.Now().Add(time.Hour)
-	f.Unlock()
-	if _, err := s.Fetch(context.Background()); err != nil {
-		texts = append(texts, err.Error())
-	}
+	texts := append(apitest.FailingTexts(t, s), apitest.LimitedTexts(&f.Core, s, f.Clock.Now().Add(time.Hour))...)
 	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))
 	if _, err := New(Options{Project: "a/b", Access: apisrc.Access{Token: testToken, APIURL: "ftp://" + testToken}}); err != nil {
 		texts = append(texts, err.Error())

@@ -302,12 +302,7 @@ func TestRateLimitHeadersMakeTheSourceWaitForTheReset(t *testing.T) {
 	f.Limit, f.Remaining = 30, 30
 	s := newTestSource(t, f, nil, func(o *Options) { o.MaxWait = time.Hour })
 	sameBatch(t, fetch(t, s).Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "author", "gitlab:group/app:"))
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests sent while the limit was exhausted", n)
-	}
-	if f.Clock.Now().Before(epoch.Add(time.Minute)) {
-		t.Error("the source did not wait for the reset at 0 of 30 left")
-	}
+	apitest.Waited(t, &f.Core, epoch, time.Minute) // for the reset at 0 of 30 left
 }
 
 func TestTooManyRequestsWithRetryAfter(t *testing.T) {
@@ -316,12 +311,7 @@ func TestTooManyRequestsWithRetryAfter(t *testing.T) {
 	f.Throttle["/repository/"] = 1
 	s := newTestSource(t, f, nil, func(o *Options) { o.MaxWait = 2 * time.Minute })
 	sameBatch(t, fetch(t, s).Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "author", "gitlab:group/app:"))
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests inside the Retry-After", n)
-	}
-	if f.Clock.Now().Sub(epoch) < 30*time.Second {
-		t.Error("did not wait for Retry-After")
-	}
+	apitest.Waited(t, &f.Core, epoch, 30*time.Second)
 
 	// With snapshot's 30 s, a longer reset ends the poll as rate limited,
 	// keeping what was read, and sends nothing before the reset.
@@ -345,9 +335,7 @@ func TestTooManyRequestsWithRetryAfter(t *testing.T) {
 	apitest.NothingBeforeReset(t, &f2.Core, s2)
 	f2.Clock.Advance(41 * time.Minute)
 	fetch(t, s2)
-	if n := f2.DuringLimit(); n != 0 {
-		t.Errorf("%d requests while limited", n)
-	}
+	apitest.Waited(t, &f2.Core, epoch, 0)
 }
 
 func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {

@@ -261,12 +261,10 @@ func TestRateLimitHeadersResetIsSecondsFromNow(t *testing.T) {
 	s := newTestSource(t, f, nil, func(o *Options) { o.MaxWait = 5 * time.Minute })
 	res := fetch(t, s)
 	checkBatch(t, res.Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "priority"))
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests while the limit was exhausted", n)
-	}
 	// 2 of 100 left after the 98th request: the source waited for the
 	// reset, 40 s from the start (seconds from now, not epoch seconds).
-	if d := f.Clock.Now().Sub(epoch); d < 40*time.Second || d > 3*time.Minute {
+	apitest.Waited(t, &f.Core, epoch, 40*time.Second)
+	if d := f.Clock.Now().Sub(epoch); d > 3*time.Minute {
 		t.Errorf("clock advanced %v", d)
 	}
 }
@@ -279,9 +277,7 @@ func Test429WithRetryAfter(t *testing.T) {
 	s := newTestSource(t, f, nil, nil)
 	res := fetch(t, s)
 	checkBatch(t, res.Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "priority"))
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests inside Retry-After", n)
-	}
+	apitest.Waited(t, &f.Core, epoch, 0)
 
 	// A Retry-After beyond the 30 s of snapshot ends the poll with what is
 	// known, and nothing is sent before it.
@@ -339,15 +335,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 	f.Fail500["/log_entries"] = 9
 	dir := t.TempDir()
 	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), func(o *Options) { o.Timeout = 200 * time.Millisecond })
-	texts := apitest.FailingTexts(t, s)
-	f.Lock()
-	f.Fail500 = map[string]int{}
-	f.Remaining = 0
-	f.Reset = epoch.Add(time.Hour)
-	f.Unlock()
-	if _, err := s.Fetch(context.Background()); err != nil {
-		texts = append(texts, err.Error())
-	}
+	texts := append(apitest.FailingTexts(t, s), apitest.LimitedTexts(&f.Core, s, epoch.Add(time.Hour))...)
 	f.Clock.Advance(2 * time.Hour)
 	fetch(t, s)
 	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))

@@ -346,3 +346,33 @@ func Fake[S interface{ Close() }](t testing.TB, s S) S {
 	t.Cleanup(s.Close)
 	return s
 }
+
+// LimitedTexts clears c's injected 500s, spends its budget, to be reset
+// at reset (zero: when it was to be), and reads s again, returning the
+// error s shows then, if any.
+func LimitedTexts(c *Core, s Fetcher, reset time.Time) []string {
+	c.Lock()
+	c.Fail500 = map[string]int{}
+	c.Remaining = 0
+	if !reset.IsZero() {
+		c.Reset = reset
+	}
+	c.Unlock()
+	if _, err := s.Fetch(context.Background()); err != nil {
+		return []string{err.Error()}
+	}
+	return nil
+}
+
+// Waited checks that c received no request while a rate-limit answer said
+// to wait, and that its clock moved on at least d from start: the source
+// waited rather than asked.
+func Waited(t testing.TB, c *Core, start time.Time, d time.Duration) {
+	t.Helper()
+	if n := c.DuringLimit(); n != 0 {
+		t.Errorf("%d requests sent while a rate limit said to wait", n)
+	}
+	if moved := c.Clock.Now().Sub(start); moved < d {
+		t.Errorf("the source waited %v, want at least %v", moved, d)
+	}
+}
