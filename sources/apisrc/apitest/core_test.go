@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -112,56 +111,5 @@ func TestTakeConsumesOneMatch(t *testing.T) {
 		if got := Take(m, c.path); got != c.want {
 			t.Errorf("%d: Take(%q) = %v", i, c.path, got)
 		}
-	}
-}
-
-func TestPageOf(t *testing.T) {
-	for _, c := range []struct {
-		query string
-		n     int
-		want  Page
-	}{
-		{"", 0, Page{Page: 1, Per: 30, Last: 1}},
-		{"", 45, Page{Page: 1, Per: 30, Last: 2, From: 0, To: 30}},
-		{"page=2", 45, Page{Page: 2, Per: 30, Last: 2, From: 30, To: 45}},
-		{"page=3", 45, Page{Page: 3, Per: 30, Last: 2, From: 45, To: 45}},
-		{"per_page=500&page=0", 250, Page{Page: 1, Per: 100, Last: 3, From: 0, To: 100}},
-		{"per_page=-1&page=x", 10, Page{Page: 1, Per: 30, Last: 1, From: 0, To: 10}},
-	} {
-		r := httptest.NewRequest("GET", "/l?"+c.query, nil)
-		if got := PageOf(r, c.n, 30, 100); got != c.want {
-			t.Errorf("%q of %d: %+v, want %+v", c.query, c.n, got, c.want)
-		}
-	}
-	r := httptest.NewRequest("GET", "/l?per_page=5&page=1", nil)
-	if got, want := PageURL("http://h", r, "/p%2Fq", 3), "http://h/p%2Fq?page=3&per_page=5"; got != want {
-		t.Errorf("PageURL: %q, want %q", got, want)
-	}
-}
-
-func TestDeploymentsJSONCommitsSinceThePreviousSuccess(t *testing.T) {
-	at := func(h int) time.Time { return Epoch.Add(time.Duration(h) * time.Hour) }
-	history := []Commit{{"a", at(-10), at(-9)}, {"b", at(-8), at(-7)}, {"c", at(-6), at(-5)}, {"d", at(-4), at(-3)}}
-	recs := []Shipped{
-		{ID: 1, Env: "production", SHA: "a", Status: "success", Finished: at(-9)},
-		{ID: 2, Env: "production", SHA: "b", Status: "failed", Finished: at(-7)},
-		{ID: 3, Env: "staging", SHA: "c", Status: "success", Finished: at(-5)},
-		{ID: 4, Env: "production", SHA: "d", Status: "success", Finished: at(-3)},
-	}
-	b := Decode(t, `{"deployments":[`+DeploymentsJSON(recs, history, "x:", "svc", "committer")+`]}`)
-	SortBatch(b)
-	var got []string
-	for _, d := range b.Deployments {
-		s := d.ID + ":"
-		for _, c := range d.Commits {
-			s += c.SHA
-		}
-		got = append(got, s)
-	}
-	if fmt.Sprint(got) != "[x:1:a x:2: x:3:c x:4:bcd]" {
-		t.Errorf("commits %v", got)
-	}
-	if c := b.Deployments[0].Commits[0]; !c.CommittedAt.Time().Equal(at(-9)) {
-		t.Errorf("committer date not used: %v", c.CommittedAt)
 	}
 }
