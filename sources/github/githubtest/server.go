@@ -79,6 +79,8 @@ type Server struct {
 	Secondary map[string]int
 }
 
+// NewServer starts a server for repository "acme/checkout" that accepts
+// token as a Bearer token.
 func NewServer(clock *Clock, token string) *Server {
 	f := &Server{token: token, Repo: "acme/checkout", Secondary: map[string]int{}}
 	f.Start(clock, 5000, time.Hour, f.serve)
