@@ -3,21 +3,14 @@ package github
 import (
 	"context"
 	"errors"
-	"reflect"
-	"slices"
 	"testing"
 	"time"
 
 	"doradash/model"
 	"doradash/sources"
+	"doradash/sources/apisrc/apitest"
 	"doradash/sources/github/githubtest"
 )
-
-func newFake(t *testing.T) *githubtest.Server {
-	f := githubtest.NewServer(githubtest.NewClock(epoch), testToken)
-	t.Cleanup(f.Close)
-	return f
-}
 
 func TestFirstSyncMatchesNativeRecordsAndSecondPollCostsOnly304s(t *testing.T) {
 	f := newFake(t)
@@ -27,24 +20,11 @@ func TestFirstSyncMatchesNativeRecordsAndSecondPollCostsOnly304s(t *testing.T) {
 	if res.Rejected != 0 || res.Batch == nil {
 		t.Fatalf("rejected %d (%s), batch %v", res.Rejected, res.FirstRejection, res.Batch != nil)
 	}
-	want := expectedBatch(t, f, epoch.Add(-MinHistory), "author")
 	got := res.Batch
-	sortBatch(got)
-	sortBatch(want)
 	if len(got.Deployments) != 250 {
 		t.Fatalf("%d deployments, want 250", len(got.Deployments))
 	}
-	if !reflect.DeepEqual(got, want) {
-		for i := range got.Deployments {
-			if !reflect.DeepEqual(got.Deployments[i], want.Deployments[i]) {
-				t.Fatalf("first difference:\n got %+v\nwant %+v", got.Deployments[i], want.Deployments[i])
-			}
-		}
-		t.Fatal("batches differ")
-	}
-	if g, w := metrics(got), metrics(want); !slices.EqualFunc(g, w, (*model.Report).Equal) {
-		t.Fatal("metrics differ from the same events as native records")
-	}
+	apitest.SameBatch(t, got, expectedBatch(t, f, epoch.Add(-MinHistory), "author"), queries...)
 	if lt := metrics(got)[0].LeadTime; lt.Count == 0 {
 		t.Fatal("no lead time")
 	}
@@ -112,12 +92,7 @@ func TestHistoryStopsTheWalk(t *testing.T) {
 	s := newTestSource(t, f, nil, func(o *Options) { o.History = 10 * 24 * time.Hour })
 	res := fetch(t, s)
 	cutoff := epoch.Add(-10 * 24 * time.Hour)
-	want := expectedBatch(t, f, cutoff, "author")
-	sortBatch(res.Batch)
-	sortBatch(want)
-	if !reflect.DeepEqual(res.Batch, want) {
-		t.Fatalf("got %d deployments, want %d", len(res.Batch.Deployments), len(want.Deployments))
-	}
+	apitest.SameBatch(t, res.Batch, expectedBatch(t, f, cutoff, "author"))
 	// 80 deployments in 10 days: the first page holds them and older ones;
 	// the walk stops there.
 	if n := f.Kind("deployments"); n != 1 {
@@ -130,12 +105,7 @@ func TestCommitTimeCommitter(t *testing.T) {
 	f.Generate(30, epoch)
 	s := newTestSource(t, f, nil, func(o *Options) { o.CommitTime = "committer" })
 	res := fetch(t, s)
-	want := expectedBatch(t, f, epoch.Add(-MinHistory), "committer")
-	sortBatch(res.Batch)
-	sortBatch(want)
-	if !reflect.DeepEqual(res.Batch, want) {
-		t.Fatal("committer dates not used")
-	}
+	apitest.SameBatch(t, res.Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "committer"))
 }
 
 func TestComparisonOverSeveralPages(t *testing.T) {
@@ -170,12 +140,7 @@ func TestRateLimitCountdownWaitsForTheReset(t *testing.T) {
 	f.Reset = epoch.Add(20 * time.Minute)
 	s := newTestSource(t, f, nil, func(o *Options) { o.MaxWait = time.Hour })
 	fetch(t, s)
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests sent while the limit was exhausted", n)
-	}
-	if f.Clock.Now().Before(epoch.Add(20 * time.Minute)) {
-		t.Error("the source did not wait for the reset")
-	}
+	apitest.Waited(t, &f.Core, epoch, 20*time.Minute)
 }
 
 func TestRateLimited403WaitsAndSendsNothingBeforeReset(t *testing.T) {
@@ -206,21 +171,13 @@ func TestRateLimited403WaitsAndSendsNothingBeforeReset(t *testing.T) {
 	if p := s.Progress(); !p.RateLimitedUntil.Equal(reset) || p.RateRemaining != 0 {
 		t.Errorf("progress: %+v", p)
 	}
-	before, _ := f.Counts()
-	if _, err := s.Fetch(context.Background()); !errors.As(err, &rl) {
-		t.Fatalf("Fetch before the reset: %v", err)
-	}
-	if after, _ := f.Counts(); after != before {
-		t.Errorf("%d requests sent before the reset", after-before)
-	}
+	apitest.NothingBeforeReset(t, &f.Core, s)
 	f.Clock.Advance(41 * time.Minute)
 	res = fetch(t, s)
 	if res.Batch == nil || len(res.Batch.Deployments) != 151 {
 		t.Fatalf("after the reset: %+v", res)
 	}
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests while limited after the 403", n)
-	}
+	apitest.Waited(t, &f.Core, epoch, 0)
 }
 
 func TestSecondaryRateLimit(t *testing.T) {
@@ -232,12 +189,7 @@ func TestSecondaryRateLimit(t *testing.T) {
 	if len(res.Batch.Deployments) != 20 {
 		t.Fatalf("%d deployments", len(res.Batch.Deployments))
 	}
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests inside the retry-after", n)
-	}
-	if f.Clock.Now().Sub(epoch) < 60*time.Second {
-		t.Error("did not wait for retry-after")
-	}
+	apitest.Waited(t, &f.Core, epoch, 60*time.Second)
 
 	// With the 30s limit of snapshot, the same answer ends the poll.
 	f2 := newFake(t)
@@ -258,37 +210,12 @@ func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {
 	f.Hang["/compare/"] = 1
 	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = 300 * time.Millisecond })
 	res := fetch(t, s)
-	want := expectedBatch(t, f, epoch.Add(-MinHistory), "author")
-	sortBatch(res.Batch)
-	sortBatch(want)
-	if !reflect.DeepEqual(res.Batch, want) {
-		t.Fatal("records differ after retries")
-	}
+	apitest.SameBatch(t, res.Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "author"))
 
 	// Four 500s in a row: the poll fails, the data stays with the caller,
 	// and the next poll goes on.
-	f.Lock()
-	f.Fail500["/deployments"] = 4
-	f.Unlock()
-	if _, err := s.Fetch(context.Background()); err == nil {
-		t.Fatal("four 500s did not fail the poll")
-	} else if want := "HTTP 500"; !contains(err.Error(), want) {
-		t.Errorf("error %q", err)
-	}
+	apitest.Fails500(t, &f.Core, s, "/deployments", 4)
 	fetch(t, s)
-}
-
-func contains(s, sub string) bool {
-	return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0)
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
 
 func TestLowHeadroomAfterACompletePoll(t *testing.T) {
@@ -310,15 +237,7 @@ func TestLowHeadroomAfterACompletePoll(t *testing.T) {
 	if p := s.Progress(); !p.RateLimitedUntil.IsZero() || p.RateRemaining != 2 {
 		t.Errorf("a complete poll reports %+v", p)
 	}
-	before, _ := f.Counts()
-	_, err := s.Fetch(context.Background())
-	var rl *sources.RateLimitedError
-	if !errors.As(err, &rl) {
-		t.Fatalf("next poll: %v", err)
-	}
-	if after, _ := f.Counts(); after != before {
-		t.Errorf("%d requests with 2 of 100 left", after-before)
-	}
+	rl := apitest.NothingBeforeReset(t, &f.Core, s)
 	if p := s.Progress(); !p.RateLimitedUntil.Equal(rl.Until) {
 		t.Errorf("progress %+v", p)
 	}

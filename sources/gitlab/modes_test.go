@@ -1,20 +1,15 @@
 package gitlab
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"doradash/model"
-	"doradash/sources"
 	"doradash/sources/apisrc"
+	"doradash/sources/apisrc/apitest"
 )
 
 func TestRestartWithTheCacheCostsOnlyConditionalRequests(t *testing.T) {
@@ -52,42 +47,12 @@ func TestTokenAppearsNowhere(t *testing.T) {
 		o.Timeout = 200 * time.Millisecond
 		o.Headers = map[string]string{"X-Extra": "1"}
 	})
-	var texts []string
-	_, err := s.Fetch(context.Background())
-	if err == nil {
-		t.Fatal("expected a failure")
-	}
-	texts = append(texts, err.Error(), s.Target())
-	f.Lock()
-	f.Fail500 = map[string]int{}
-	f.Remaining = 0
-	f.Reset = f.Clock.Now().Add(time.Hour)
-	f.Unlock()
-	if _, err := s.Fetch(context.Background()); err != nil {
-		texts = append(texts, err.Error())
-	}
+	texts := append(apitest.FailingTexts(t, s), apitest.LimitedTexts(&f.Core, s, f.Clock.Now().Add(time.Hour))...)
 	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))
 	if _, err := New(Options{Project: "a/b", Access: apisrc.Access{Token: testToken, APIURL: "ftp://" + testToken}}); err != nil {
 		texts = append(texts, err.Error())
 	}
-	for _, text := range texts {
-		if strings.Contains(text, testToken) {
-			t.Fatalf("token in %q", text)
-		}
-	}
-	err = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if strings.Contains(string(b), testToken) || strings.Contains(strings.ToLower(string(b)), "private-token") {
-			t.Errorf("token in %s", p)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	apitest.NoToken(t, testToken, texts, dir, "private-token")
 	if f.BadAuth() != 0 {
 		t.Error("requests without the token")
 	}
@@ -96,27 +61,12 @@ func TestTokenAppearsNowhere(t *testing.T) {
 func TestSyncingPublishesPartialData(t *testing.T) {
 	f := newFake(t)
 	f.GenerateDeployments(300, epoch)
-	s := newTestSource(t, f, nil, nil)
-	var seen []sources.Progress
-	var partial []int
-	s.Observe(func(p sources.Progress, b *model.Batch) {
-		seen = append(seen, p)
-		if b != nil {
-			partial = append(partial, len(b.Deployments))
-		}
-	})
-	if p := s.Progress(); !p.Syncing {
-		t.Fatal("not syncing before the first read")
-	}
-	fetch(t, s)
-	if len(partial) < 3 || partial[0] >= 270 || partial[0] == 0 {
+	sync := apitest.FirstSync(t, newTestSource(t, f, nil, nil))
+	if partial := sync.Sizes; len(partial) < 3 || partial[0] >= 270 || partial[0] == 0 {
 		t.Fatalf("partial batches: %v", partial)
 	}
-	if seen[0].Detail != "100 deployments, page 1" || !seen[0].Syncing {
+	if seen := sync.Seen; seen[0].Detail != "100 deployments, page 1" || !seen[0].Syncing {
 		t.Errorf("first progress: %+v", seen[0])
-	}
-	if p := s.Progress(); p.Syncing || p.Detail != "" {
-		t.Errorf("after the first read: %+v", p)
 	}
 }
 
@@ -126,27 +76,7 @@ func TestFetchCancelledLeavesNoGoroutine(t *testing.T) {
 	f.Hang["/repository/"] = 1
 	before := runtime.NumGoroutine()
 	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = time.Minute })
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { _, err := s.Fetch(ctx); done <- err }()
-	time.Sleep(100 * time.Millisecond)
-	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("got %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Fetch did not return after cancel")
-	}
-	s.CloseIdleConnections()
-	deadline := time.Now().Add(3 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if g := runtime.NumGoroutine(); g > before {
-		t.Errorf("%d goroutines left, %d before", g, before)
-	}
+	apitest.CancelLeavesNoGoroutine(t, before, s)
 }
 
 func TestHistoryMovingOnForgetsOldRecords(t *testing.T) {

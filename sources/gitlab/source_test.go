@@ -3,7 +3,6 @@ package gitlab
 import (
 	"context"
 	"errors"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"doradash/model"
 	"doradash/sources"
+	"doradash/sources/apisrc/apitest"
 	"doradash/sources/gitlab/gitlabtest"
 )
 
@@ -18,26 +18,7 @@ import (
 // difference.
 func sameBatch(t *testing.T, got, want *model.Batch) {
 	t.Helper()
-	sortBatch(got)
-	sortBatch(want)
-	if reflect.DeepEqual(got, want) {
-		return
-	}
-	if len(got.Deployments) != len(want.Deployments) || len(got.Incidents) != len(want.Incidents) {
-		t.Fatalf("got %d deployments, %d incidents; want %d, %d",
-			len(got.Deployments), len(got.Incidents), len(want.Deployments), len(want.Incidents))
-	}
-	for i := range got.Deployments {
-		if !reflect.DeepEqual(got.Deployments[i], want.Deployments[i]) {
-			t.Fatalf("first difference:\n got %+v\nwant %+v", got.Deployments[i], want.Deployments[i])
-		}
-	}
-	for i := range got.Incidents {
-		if !reflect.DeepEqual(got.Incidents[i], want.Incidents[i]) {
-			t.Fatalf("first difference:\n got %+v\nwant %+v", got.Incidents[i], want.Incidents[i])
-		}
-	}
-	t.Fatal("batches differ")
+	apitest.SameBatch(t, got, want)
 }
 
 func TestFirstSyncMatchesNativeRecordsAndSecondPollCostsOne304PerList(t *testing.T) {
@@ -321,12 +302,7 @@ func TestRateLimitHeadersMakeTheSourceWaitForTheReset(t *testing.T) {
 	f.Limit, f.Remaining = 30, 30
 	s := newTestSource(t, f, nil, func(o *Options) { o.MaxWait = time.Hour })
 	sameBatch(t, fetch(t, s).Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "author", "gitlab:group/app:"))
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests sent while the limit was exhausted", n)
-	}
-	if f.Clock.Now().Before(epoch.Add(time.Minute)) {
-		t.Error("the source did not wait for the reset at 0 of 30 left")
-	}
+	apitest.Waited(t, &f.Core, epoch, time.Minute) // for the reset at 0 of 30 left
 }
 
 func TestTooManyRequestsWithRetryAfter(t *testing.T) {
@@ -335,12 +311,7 @@ func TestTooManyRequestsWithRetryAfter(t *testing.T) {
 	f.Throttle["/repository/"] = 1
 	s := newTestSource(t, f, nil, func(o *Options) { o.MaxWait = 2 * time.Minute })
 	sameBatch(t, fetch(t, s).Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "author", "gitlab:group/app:"))
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests inside the Retry-After", n)
-	}
-	if f.Clock.Now().Sub(epoch) < 30*time.Second {
-		t.Error("did not wait for Retry-After")
-	}
+	apitest.Waited(t, &f.Core, epoch, 30*time.Second)
 
 	// With snapshot's 30 s, a longer reset ends the poll as rate limited,
 	// keeping what was read, and sends nothing before the reset.
@@ -361,18 +332,10 @@ func TestTooManyRequestsWithRetryAfter(t *testing.T) {
 	if rl.Until.Sub(reset).Abs() > time.Second || rl.Partial == nil || len(rl.Partial.Deployments) < 100 {
 		t.Errorf("until %v (want %v), partial %v", rl.Until, reset, rl.Partial != nil)
 	}
-	before, _ := f2.Counts()
-	if _, err := s2.Fetch(context.Background()); !errors.As(err, &rl) {
-		t.Fatalf("Fetch before the reset: %v", err)
-	}
-	if after, _ := f2.Counts(); after != before {
-		t.Errorf("%d requests sent before the reset", after-before)
-	}
+	apitest.NothingBeforeReset(t, &f2.Core, s2)
 	f2.Clock.Advance(41 * time.Minute)
 	fetch(t, s2)
-	if n := f2.DuringLimit(); n != 0 {
-		t.Errorf("%d requests while limited", n)
-	}
+	apitest.Waited(t, &f2.Core, epoch, 0)
 }
 
 func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {
@@ -386,13 +349,8 @@ func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {
 	sameBatch(t, fetch(t, s).Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "author", "gitlab:group/app:"))
 
 	// Four 500s in a row on page 2: the poll fails, the next goes on.
-	f.Lock()
-	f.Fail500["/deployments"] = 4
-	f.Unlock()
 	f.Clock.Advance(reconcileEvery) // a full read, so page 2 is asked for
-	if _, err := s.Fetch(context.Background()); err == nil || !strings.Contains(err.Error(), "HTTP 500") {
-		t.Fatalf("four 500s: %v", err)
-	}
+	apitest.Fails500(t, &f.Core, s, "/deployments", 4)
 	fetch(t, s)
 }
 

@@ -5,11 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"reflect"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -17,47 +12,24 @@ import (
 	"doradash/model"
 	"doradash/sources"
 	"doradash/sources/apisrc"
+	"doradash/sources/apisrc/apitest"
 	"doradash/sources/incidentio/incidentiotest"
 )
 
 const testToken = "inc_test_TOKEN_0123456789SECRET"
 
-var epoch = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+var epoch = apitest.Epoch
 
 func newFake(t *testing.T) *incidentiotest.Server {
-	t.Helper()
-	f := incidentiotest.NewServer(apisrc.NewStepClock(epoch), testToken)
-	t.Cleanup(f.Close)
-	return f
+	return apitest.Fake(t, incidentiotest.NewServer(apisrc.NewStepClock(epoch), testToken))
 }
 
 func newTestSource(t *testing.T, f *incidentiotest.Server, cache *apisrc.Cache, mod func(*Options)) *Source {
 	t.Helper()
-	o := Options{ServiceField: "Affected service",
-		Access: apisrc.Access{
-			Name: "inc", APIURL: f.URL, Token: testToken, UserAgent: "doradash/test",
-			Now: func() time.Time { return epoch }, Clock: f.Clock, Cache: cache, Timeout: 2 * time.Second,
-			HTTPClient: f.Client(),
-		}}
-	if mod != nil {
-		mod(&o)
-	}
-	s, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.CloseIdleConnections)
-	return s
+	return apitest.NewSource(t, New, Options{ServiceField: "Affected service", Access: f.Access("inc", testToken, epoch, cache)}, mod)
 }
 
-func fetch(t *testing.T, s *Source) sources.Result {
-	t.Helper()
-	res, err := s.Fetch(context.Background())
-	if err != nil {
-		t.Fatalf("Fetch: %v", err)
-	}
-	return res
-}
+var fetch = apitest.Fetch
 
 // expectedBatch writes the fake organisation as native records by the
 // rules of SPEC §8.5, independently of the source's code.
@@ -87,32 +59,13 @@ func expectedBatch(t *testing.T, f *incidentiotest.Server, cutoff time.Time, ser
 		recs = append(recs, r)
 	}
 	doc, _ := json.Marshal(map[string]any{"incidents": recs})
-	b, rej, err := sources.Decode(strings.NewReader(string(doc)), sources.FormatJSON)
-	if err != nil || rej.Count > 0 {
-		t.Fatalf("expected doc: %v %v", err, rej)
-	}
-	return b
+	return apitest.Decode(t, string(doc))
 }
 
+// checkBatch fails the test when got and want differ, or their metrics.
 func checkBatch(t *testing.T, got, want *model.Batch) {
 	t.Helper()
-	for _, b := range []*model.Batch{got, want} {
-		sort.Slice(b.Incidents, func(i, j int) bool { return b.Incidents[i].ID < b.Incidents[j].ID })
-	}
-	if len(got.Incidents) != len(want.Incidents) {
-		t.Fatalf("%d incidents, want %d", len(got.Incidents), len(want.Incidents))
-	}
-	for i := range got.Incidents {
-		if !reflect.DeepEqual(got.Incidents[i], want.Incidents[i]) {
-			t.Fatalf("first difference:\n got %+v\nwant %+v", got.Incidents[i], want.Incidents[i])
-		}
-	}
-	ds1, ds2 := model.Merge(got), model.Merge(want)
-	for _, q := range []model.Query{{End: epoch, Days: 30}, {End: epoch, Days: 90, Services: []string{"checkout"}}} {
-		if !model.Compute(ds1, q).Equal(model.Compute(ds2, q)) {
-			t.Fatal("metrics differ from the same events as native records")
-		}
-	}
+	apitest.SameBatch(t, got, want, model.Query{End: epoch, Days: 30}, model.Query{End: epoch, Days: 90, Services: []string{"checkout"}})
 }
 
 func TestFirstSyncMatchesNativeRecordsAndSecondPoll(t *testing.T) {
@@ -197,9 +150,7 @@ func TestRateLimits(t *testing.T) {
 	f.Reset = epoch.Add(25 * time.Second)
 	s := newTestSource(t, f, nil, nil)
 	checkBatch(t, fetch(t, s).Batch, expectedBatch(t, f, epoch.Add(-MinHistory), true))
-	if f.DuringLimit() != 0 || f.Clock.Now().Before(epoch.Add(25*time.Second)) {
-		t.Errorf("%d requests during the limit; clock %v", f.DuringLimit(), f.Clock.Now())
-	}
+	apitest.Waited(t, &f.Core, epoch, 25*time.Second)
 
 	f2 := newFake(t)
 	f2.Generate(1000, epoch)
@@ -216,9 +167,7 @@ func TestRateLimits(t *testing.T) {
 	}
 	f2.Clock.Advance(601 * time.Second)
 	checkBatch(t, fetch(t, s2).Batch, expectedBatch(t, f2, epoch.Add(-MinHistory), true))
-	if f2.DuringLimit() != 0 {
-		t.Errorf("%d requests inside Retry-After", f2.DuringLimit())
-	}
+	apitest.Waited(t, &f2.Core, epoch, 0)
 }
 
 func TestServerErrorsMidWalk(t *testing.T) {
@@ -227,12 +176,7 @@ func TestServerErrorsMidWalk(t *testing.T) {
 	f.Fail500["/v2/incidents"] = 3
 	s := newTestSource(t, f, nil, nil)
 	checkBatch(t, fetch(t, s).Batch, expectedBatch(t, f, epoch.Add(-MinHistory), true))
-	f.Lock()
-	f.Fail500["/v2/incidents"] = 4
-	f.Unlock()
-	if _, err := s.Fetch(context.Background()); err == nil || !strings.Contains(err.Error(), "HTTP 500") {
-		t.Fatalf("four 500s: %v", err)
-	}
+	apitest.Fails500(t, &f.Core, s, "/v2/incidents", 4)
 }
 
 func TestTokenAppearsNowhere(t *testing.T) {
@@ -241,26 +185,10 @@ func TestTokenAppearsNowhere(t *testing.T) {
 	f.Fail500["/v2"] = 4
 	dir := t.TempDir()
 	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), nil)
-	_, err := s.Fetch(context.Background())
-	if err == nil {
-		t.Fatal("expected a failure")
-	}
-	texts := []string{err.Error(), s.Target()}
+	texts := apitest.FailingTexts(t, s)
 	fetch(t, s)
 	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))
-	for _, text := range texts {
-		if strings.Contains(text, testToken) {
-			t.Fatalf("token in %q", text)
-		}
-	}
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if b, _ := os.ReadFile(p); strings.Contains(string(b), testToken) {
-				t.Errorf("token in %s", p)
-			}
-		}
-		return err
-	})
+	apitest.NoToken(t, testToken, texts, dir)
 }
 
 func TestValidate(t *testing.T) {

@@ -1,59 +1,32 @@
 package pagerduty
 
 import (
-	"context"
 	"encoding/json"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
 	"doradash/model"
-	"doradash/sources"
 	"doradash/sources/apisrc"
+	"doradash/sources/apisrc/apitest"
 	"doradash/sources/pagerduty/pagerdutytest"
 )
 
 const testToken = "u+PDtestTOKEN0123456789SECRET"
 
 // epoch is "now" of the tests.
-var epoch = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+var epoch = apitest.Epoch
 
 func newFake(t *testing.T) *pagerdutytest.Server {
-	t.Helper()
-	f := pagerdutytest.NewServer(apisrc.NewStepClock(epoch), testToken)
-	t.Cleanup(f.Close)
-	return f
+	return apitest.Fake(t, pagerdutytest.NewServer(apisrc.NewStepClock(epoch), testToken))
 }
 
 // newTestSource builds a source against f with f's clock.
 func newTestSource(t *testing.T, f *pagerdutytest.Server, cache *apisrc.Cache, mod func(*Options)) *Source {
 	t.Helper()
-	o := Options{
-		Access: apisrc.Access{
-			Name: "pd", APIURL: f.URL, Token: testToken, UserAgent: "doradash/test",
-			Now: func() time.Time { return epoch }, Clock: f.Clock, Cache: cache, Timeout: 2 * time.Second,
-			HTTPClient: f.Client(),
-		}}
-	if mod != nil {
-		mod(&o)
-	}
-	s, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.CloseIdleConnections)
-	return s
+	return apitest.NewSource(t, New, Options{Access: f.Access("pd", testToken, epoch, cache)}, mod)
 }
 
-func fetch(t *testing.T, s *Source) sources.Result {
-	t.Helper()
-	res, err := s.Fetch(context.Background())
-	if err != nil {
-		t.Fatalf("Fetch: %v", err)
-	}
-	return res
-}
+var fetch = apitest.Fetch
 
 // expectedBatch writes the fake account's incidents created in
 // [cutoff, epoch) as native records by the rules of SPEC §8.4,
@@ -101,23 +74,20 @@ func expectedBatch(t *testing.T, f *pagerdutytest.Server, cutoff time.Time, seve
 		recs = append(recs, r)
 	}
 	doc, _ := json.Marshal(map[string]any{"incidents": recs})
-	b, rej, err := sources.Decode(strings.NewReader(string(doc)), sources.FormatJSON)
-	if err != nil || rej.Count > 0 {
-		t.Fatalf("expected doc: %v %v", err, rej)
-	}
-	return b
+	return apitest.Decode(t, string(doc))
 }
 
-// metrics computes reports of a batch over windows ending at epoch.
-func metrics(b *model.Batch) []*model.Report {
-	ds := model.Merge(b)
-	return []*model.Report{
-		model.Compute(ds, model.Query{End: epoch, Days: 30}),
-		model.Compute(ds, model.Query{End: epoch, Days: 90, Services: []string{"checkout"}}),
-	}
-}
+// queries are the reports tests compare: windows ending at epoch.
+var queries = []model.Query{{End: epoch, Days: 30}, {End: epoch, Days: 90, Services: []string{"checkout"}}}
+
+// metrics computes the reports of queries of a batch.
+func metrics(b *model.Batch) []*model.Report { return apitest.Reports(b, queries...) }
 
 // sortBatch orders records by id so batches compare regardless of order.
-func sortBatch(b *model.Batch) {
-	sort.Slice(b.Incidents, func(i, j int) bool { return b.Incidents[i].ID < b.Incidents[j].ID })
+var sortBatch = apitest.SortBatch
+
+// checkBatch fails the test when got and want differ, or their metrics.
+func checkBatch(t *testing.T, got, want *model.Batch) {
+	t.Helper()
+	apitest.SameBatch(t, got, want, queries...)
 }

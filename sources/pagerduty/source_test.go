@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,25 +12,9 @@ import (
 	"doradash/model"
 	"doradash/sources"
 	"doradash/sources/apisrc"
+	"doradash/sources/apisrc/apitest"
 	"doradash/sources/pagerduty/pagerdutytest"
 )
-
-func checkBatch(t *testing.T, got, want *model.Batch) {
-	t.Helper()
-	sortBatch(got)
-	sortBatch(want)
-	if len(got.Incidents) != len(want.Incidents) {
-		t.Fatalf("%d incidents, want %d", len(got.Incidents), len(want.Incidents))
-	}
-	for i := range got.Incidents {
-		if !reflect.DeepEqual(got.Incidents[i], want.Incidents[i]) {
-			t.Fatalf("first difference:\n got %+v\nwant %+v", got.Incidents[i], want.Incidents[i])
-		}
-	}
-	if g, w := metrics(got), metrics(want); !slices.EqualFunc(g, w, (*model.Report).Equal) {
-		t.Fatal("metrics differ from the same events as native records")
-	}
-}
 
 func resolvedCount(f *pagerdutytest.Server) int {
 	f.Lock()
@@ -281,12 +261,10 @@ func TestRateLimitHeadersResetIsSecondsFromNow(t *testing.T) {
 	s := newTestSource(t, f, nil, func(o *Options) { o.MaxWait = 5 * time.Minute })
 	res := fetch(t, s)
 	checkBatch(t, res.Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "priority"))
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests while the limit was exhausted", n)
-	}
 	// 2 of 100 left after the 98th request: the source waited for the
 	// reset, 40 s from the start (seconds from now, not epoch seconds).
-	if d := f.Clock.Now().Sub(epoch); d < 40*time.Second || d > 3*time.Minute {
+	apitest.Waited(t, &f.Core, epoch, 40*time.Second)
+	if d := f.Clock.Now().Sub(epoch); d > 3*time.Minute {
 		t.Errorf("clock advanced %v", d)
 	}
 }
@@ -299,9 +277,7 @@ func Test429WithRetryAfter(t *testing.T) {
 	s := newTestSource(t, f, nil, nil)
 	res := fetch(t, s)
 	checkBatch(t, res.Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "priority"))
-	if n := f.DuringLimit(); n != 0 {
-		t.Errorf("%d requests inside Retry-After", n)
-	}
+	apitest.Waited(t, &f.Core, epoch, 0)
 
 	// A Retry-After beyond the 30 s of snapshot ends the poll with what is
 	// known, and nothing is sent before it.
@@ -321,13 +297,7 @@ func Test429WithRetryAfter(t *testing.T) {
 	if p := s2.Progress(); !p.RateLimitedUntil.Equal(rl.Until) || !p.Syncing {
 		t.Errorf("progress %+v", p)
 	}
-	before := f2.Requests()
-	if _, err := s2.Fetch(context.Background()); !errors.As(err, &rl) {
-		t.Fatalf("before the reset: %v", err)
-	}
-	if f2.Requests() != before {
-		t.Error("requests sent before the reset")
-	}
+	apitest.NothingBeforeReset(t, &f2.Core, s2)
 	f2.Clock.Advance(91 * time.Second)
 	checkBatch(t, fetch(t, s2).Batch, expectedBatch(t, f2, epoch.Add(-MinHistory), "priority"))
 }
@@ -341,13 +311,7 @@ func TestServerErrorsMidWalk(t *testing.T) {
 	res := fetch(t, s)
 	checkBatch(t, res.Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "priority"))
 
-	f.Lock()
-	f.Fail500["/incidents"] = 4
-	f.Unlock()
-	_, err := s.Fetch(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "HTTP 500") {
-		t.Fatalf("four 500s: %v", err)
-	}
+	apitest.Fails500(t, &f.Core, s, "/incidents", 4)
 	if res := fetch(t, s); !res.Unchanged {
 		t.Error("the poll after a failure changed the records")
 	}
@@ -356,24 +320,12 @@ func TestServerErrorsMidWalk(t *testing.T) {
 func TestPartialBatchesWhileSyncing(t *testing.T) {
 	f := newFake(t)
 	f.Generate(250, epoch)
-	s := newTestSource(t, f, nil, nil)
-	var sizes []int
-	var details []string
-	s.Observe(func(p sources.Progress, b *model.Batch) {
-		if b != nil {
-			sizes = append(sizes, len(b.Incidents))
-			details = append(details, p.Detail)
-		}
-	})
-	fetch(t, s)
-	if len(sizes) < 3 || sizes[0] != 100 || sizes[len(sizes)-1] != 250 {
+	sync := apitest.FirstSync(t, newTestSource(t, f, nil, nil))
+	if sizes := sync.Sizes; len(sizes) < 3 || sizes[0] != 100 || sizes[len(sizes)-1] != 250 {
 		t.Fatalf("partial sizes %v", sizes)
 	}
-	if details[0] != "100 incidents, page 1" {
-		t.Errorf("detail %q", details[0])
-	}
-	if p := s.Progress(); p.Syncing || p.Detail != "" {
-		t.Errorf("after sync: %+v", p)
+	if d := sync.Partial[0].Detail; d != "100 incidents, page 1" {
+		t.Errorf("detail %q", d)
 	}
 }
 
@@ -383,38 +335,11 @@ func TestTokenAppearsNowhere(t *testing.T) {
 	f.Fail500["/log_entries"] = 9
 	dir := t.TempDir()
 	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), func(o *Options) { o.Timeout = 200 * time.Millisecond })
-	var texts []string
-	_, err := s.Fetch(context.Background())
-	if err == nil {
-		t.Fatal("expected a failure")
-	}
-	texts = append(texts, err.Error(), s.Target())
-	f.Lock()
-	f.Fail500 = map[string]int{}
-	f.Remaining = 0
-	f.Reset = epoch.Add(time.Hour)
-	f.Unlock()
-	if _, err := s.Fetch(context.Background()); err != nil {
-		texts = append(texts, err.Error())
-	}
+	texts := append(apitest.FailingTexts(t, s), apitest.LimitedTexts(&f.Core, s, epoch.Add(time.Hour))...)
 	f.Clock.Advance(2 * time.Hour)
 	fetch(t, s)
 	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))
-	for _, text := range texts {
-		if strings.Contains(text, testToken) {
-			t.Fatalf("token in %q", text)
-		}
-	}
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, _ := os.ReadFile(p)
-		if strings.Contains(string(b), testToken) {
-			t.Errorf("token in cache file %s", p)
-		}
-		return nil
-	})
+	apitest.NoToken(t, testToken, texts, dir)
 }
 
 func TestValidate(t *testing.T) {

@@ -9,8 +9,8 @@ import (
 // every 3 hours back from now, each shipping 1–3 new commits; every 10th fails, every
 // 25th goes to staging.
 func (f *Server) Generate(n int, now time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Lock()
+	defer f.Unlock()
 	start := now.Add(-time.Duration(n) * 3 * time.Hour)
 	f.Commits = append(f.Commits, Commit{SHA: "c0000", Author: start.Add(-time.Hour), Committer: start.Add(-time.Hour)})
 	for i := range n {

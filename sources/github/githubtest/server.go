@@ -7,52 +7,27 @@
 package githubtest
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"doradash/sources/apisrc"
+	"doradash/sources/apisrc/apitest"
 )
 
-// Clock is a clock whose Sleep advances it at once.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// Clock is the clock the server and the source under test share: its
+// Sleep advances it at once.
+type Clock = apisrc.StepClock
 
 // NewClock returns a clock standing at t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-	return nil
-}
-
-func (c *Clock) Advance(d time.Duration) { _ = c.Sleep(context.Background(), d) }
+func NewClock(t time.Time) *Clock { return apisrc.NewStepClock(t) }
 
 // Commit is a commit of the fake repository's linear history.
-type Commit struct {
-	SHA               string
-	Author, Committer time.Time
-}
+type Commit = apitest.Commit
 
 // Deployment is a deployment with its statuses (oldest first).
 type Deployment struct {
@@ -85,132 +60,56 @@ type Issue struct {
 // Server serves a repository the way api.github.com does, for the
 // endpoints the source uses: Link pagination, ETags and 304s (which do
 // not count against the limit), x-ratelimit-* headers that count down to a
-// 403 with remaining 0, and injectable 500s, hangs and secondary limits.
+// 403 with remaining 0 (Limit a window of an hour), and injectable 500s,
+// hangs and secondary limits. Kind counts deployments, statuses, compare,
+// commit, runs and issues requests answered with 200 or 304; BadAuth
+// those without the token or GitHub's headers.
 type Server struct {
-	Clock *Clock
-	URL   string
-	token string
-	srv   *httptest.Server
+	apitest.Core // its lock guards the fields below too
+	token        string
 
-	mu sync.Mutex // guards everything below; hold it (Lock) to change the repository
 	// Repo is "owner/name".
 	Repo        string
 	Commits     []Commit // oldest first: a linear history
 	Deployments []*Deployment
 	Runs        []Run
 	Issues      []Issue
-	// Limit, Remaining and Reset are the primary rate limit.
-	Limit     int
-	Remaining int
-	Reset     time.Time
-	// Per path substring: how many of the next requests fail this way.
-	Fail500   map[string]int
-	Hang      map[string]int
+	// Per path substring: how many of the next requests meet a
+	// secondary rate limit.
 	Secondary map[string]int
-
-	requests     int
-	notModified  int
-	byKind       map[string]int
-	duringLimit  int // requests received while a limit said to wait
-	limitedUntil time.Time
-	badAuth      int
 }
 
+// NewServer starts a server for repository "acme/checkout" that accepts
+// token as a Bearer token.
 func NewServer(clock *Clock, token string) *Server {
-	f := &Server{Clock: clock, token: token, Repo: "acme/checkout", Limit: 5000, Remaining: 5000,
-		Fail500: map[string]int{}, Hang: map[string]int{}, Secondary: map[string]int{}, byKind: map[string]int{}}
-	f.Reset = clock.Now().Add(time.Hour)
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	f.URL = f.srv.URL
+	f := &Server{token: token, Repo: "acme/checkout", Secondary: map[string]int{}}
+	f.Start(clock, 5000, time.Hour, f.serve)
 	return f
 }
 
-// Close stops the server.
-func (f *Server) Close() { f.srv.Close() }
-
-// Client is an HTTP client for the server.
-func (f *Server) Client() *http.Client { return f.srv.Client() }
-
-// Lock and Unlock guard changes to the repository while the server runs.
-func (f *Server) Lock()   { f.mu.Lock() }
-func (f *Server) Unlock() { f.mu.Unlock() }
-
-// Counts returns the requests served and how many of them were 304s.
-func (f *Server) Counts() (requests, notModified int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.requests, f.notModified
-}
-
-// Kind returns how many requests of one kind (deployments, statuses,
-// compare, commit, runs, issues) were answered with 200 or 304.
-func (f *Server) Kind(k string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.byKind[k]
-}
-
-// DuringLimit is how many requests arrived while a rate-limit answer said
-// to wait (the 403 or 429 itself not counted).
-func (f *Server) DuringLimit() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.duringLimit
-}
-
-// BadAuth is how many requests lacked the token or GitHub's headers.
-func (f *Server) BadAuth() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.badAuth
-}
-
 func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.requests++
-	now := f.Clock.Now()
-	if !f.limitedUntil.IsZero() && now.Before(f.limitedUntil) {
-		f.duringLimit++
-	}
-	if !now.Before(f.Reset) {
-		f.Remaining = f.Limit
-		f.Reset = now.Add(time.Hour)
-	}
+	now := f.Begin()
 	if r.Header.Get("Authorization") != "Bearer "+f.token || !strings.HasPrefix(r.Header.Get("User-Agent"), "doradash/") ||
 		r.Header.Get("Accept") != "application/vnd.github+json" || r.Header.Get("X-GitHub-Api-Version") != "2022-11-28" {
-		f.badAuth++
-		f.mu.Unlock()
+		f.CountBadAuth()
+		f.Unlock()
 		http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
 		return
 	}
 	path := r.URL.Path
-	for prefix, n := range f.Hang {
-		if n > 0 && strings.Contains(path, prefix) {
-			f.Hang[prefix]--
-			f.mu.Unlock()
-			<-r.Context().Done()
-			return
-		}
+	if f.Inject(w, r, path, func(w http.ResponseWriter) {
+		http.Error(w, `{"message":"Server Error"}`, http.StatusInternalServerError)
+	}) {
+		return
 	}
-	for prefix, n := range f.Fail500 {
-		if n > 0 && strings.Contains(path, prefix) {
-			f.Fail500[prefix]--
-			f.mu.Unlock()
-			http.Error(w, `{"message":"Server Error"}`, http.StatusInternalServerError)
-			return
-		}
-	}
-	for prefix, n := range f.Secondary {
-		if n > 0 && strings.Contains(path, prefix) {
-			f.Secondary[prefix]--
-			f.limitedUntil = now.Add(60 * time.Second)
-			f.mu.Unlock()
-			w.Header().Set("Retry-After", "60")
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(http.StatusForbidden)
-			fmt.Fprint(w, `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits","status":"403"}`)
-			return
-		}
+	if apitest.Take(f.Secondary, path) {
+		f.LimitUntil(now.Add(60 * time.Second))
+		f.Unlock()
+		w.Header().Set("Retry-After", "60")
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits","status":"403"}`)
+		return
 	}
 	setRate := func() {
 		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(f.Limit))
@@ -220,28 +119,27 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-RateLimit-Resource", "core")
 	}
 	if f.Remaining <= 0 {
-		f.limitedUntil = f.Reset
+		f.LimitUntil(f.Reset)
 		setRate()
-		f.mu.Unlock()
+		f.Unlock()
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusForbidden)
 		fmt.Fprint(w, `{"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}`)
 		return
 	}
 	body, link, status, kind := f.route(r)
-	f.byKind[kind]++
-	etag := `W/"` + hexSum(body) + `"`
-	if status == http.StatusOK && r.Header.Get("If-None-Match") == etag {
-		f.notModified++
+	f.CountKind(kind)
+	etag := apitest.ETag(body)
+	if status == http.StatusOK && f.NotModified(r, etag) {
 		setRate()
-		f.mu.Unlock()
+		f.Unlock()
 		w.Header().Set("ETag", etag)
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	f.Remaining--
 	setRate()
-	f.mu.Unlock()
+	f.Unlock()
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if status == http.StatusOK {
 		w.Header().Set("ETag", etag)
@@ -253,36 +151,19 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Write(body)
 }
 
-func hexSum(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:8])
-}
-
 // page cuts items to the page the query asks for and writes the Link
 // header as GitHub does (next, last, first, prev).
 func (f *Server) page(r *http.Request, n int) (from, to int, link string) {
-	per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
-	if per <= 0 {
-		per = 30
-	}
-	per = min(per, 100)
-	p, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	p = max(p, 1)
-	last := max(1, (n+per-1)/per)
-	from, to = min((p-1)*per, n), min(p*per, n)
-	u := func(page int) string {
-		q := r.URL.Query()
-		q.Set("page", strconv.Itoa(page))
-		return fmt.Sprintf("<%s%s?%s>", f.srv.URL, r.URL.Path, q.Encode())
-	}
+	pg := apitest.PageOf(r, n, 30, 100)
+	u := func(page int) string { return "<" + apitest.PageURL(f.URL, r, r.URL.Path, page) + ">" }
 	var parts []string
-	if p < last {
-		parts = append(parts, u(p+1)+`; rel="next"`, u(last)+`; rel="last"`)
+	if pg.Page < pg.Last {
+		parts = append(parts, u(pg.Page+1)+`; rel="next"`, u(pg.Last)+`; rel="last"`)
 	}
-	if p > 1 {
-		parts = append(parts, u(1)+`; rel="first"`, u(p-1)+`; rel="prev"`)
+	if pg.Page > 1 {
+		parts = append(parts, u(1)+`; rel="first"`, u(pg.Page-1)+`; rel="prev"`)
 	}
-	return from, to, strings.Join(parts, ", ")
+	return pg.From, pg.To, strings.Join(parts, ", ")
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -473,14 +354,8 @@ func (f *Server) serveRuns(r *http.Request) ([]byte, string, int, string) {
 	return b, link, 200, "runs"
 }
 
-func (f *Server) CommitIndex(sha string) int {
-	for i, c := range f.Commits {
-		if c.SHA == sha {
-			return i
-		}
-	}
-	return -1
-}
+// CommitIndex is the index of sha in Commits, -1 when unknown.
+func (f *Server) CommitIndex(sha string) int { return apitest.CommitIndex(f.Commits, sha) }
 
 func (f *Server) sortedDeployments() []*Deployment {
 	out := append([]*Deployment(nil), f.Deployments...)

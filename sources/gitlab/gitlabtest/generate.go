@@ -11,8 +11,8 @@ import (
 // 7th has no finished_at of its own (its job's is used) and every 11th
 // neither a job (updated_at is used).
 func (f *Server) GenerateDeployments(n int, now time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Lock()
+	defer f.Unlock()
 	start := now.Add(-time.Duration(n) * 3 * time.Hour)
 	if len(f.Commits) == 0 {
 		f.Commits = append(f.Commits, Commit{SHA: "c00000", Author: start.Add(-time.Hour), Committer: start.Add(-time.Hour)})
@@ -51,8 +51,8 @@ func (f *Server) GenerateDeployments(n int, now time.Time) {
 // Severities cycle through GitLab's five; all but every 10th are closed
 // after 20 to 110 minutes.
 func (f *Server) GenerateIncidents(n int, now time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Lock()
+	defer f.Unlock()
 	start := now.Add(-time.Duration(n) * 2 * time.Hour)
 	sevs := []string{"CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"}
 	for i := range n {

@@ -9,20 +9,17 @@
 package gitlabtest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"doradash/sources/apisrc"
+	"doradash/sources/apisrc/apitest"
 )
 
 // Clock is the clock the server and the source under test share: its
@@ -33,10 +30,7 @@ type Clock = apisrc.StepClock
 func NewClock(t time.Time) *Clock { return apisrc.NewStepClock(t) }
 
 // Commit is a commit of the fake repository's linear history.
-type Commit struct {
-	SHA               string
-	Author, Committer time.Time
-}
+type Commit = apitest.Commit
 
 // Deployment is a deployment of the project.
 type Deployment struct {
@@ -61,118 +55,65 @@ type Issue struct {
 	Raw                    map[string]any
 }
 
-// Server serves one project the way GitLab does. Hold Lock to change its
-// fields while it runs.
+// Server serves one project the way GitLab does: Limit is a window of a
+// minute, as on GitLab.com, and a 304 costs a request of it. Kind counts
+// deployments, compare, commit and issues requests answered with 200 or
+// 304; BadAuth those without the token or the User-Agent. Hold Lock to
+// change its fields while it runs.
 type Server struct {
-	Clock *Clock
-	URL   string
-	token string
-	srv   *httptest.Server
+	apitest.Core // its lock guards the fields below too
+	token        string
 
-	mu sync.Mutex // guards everything below
 	// Project is the project's full path; ID its numeric id.
 	Project     string
 	ID          int64
 	Commits     []Commit // oldest first: a linear history
 	Deployments []*Deployment
 	Issues      []*Issue
-	// Limit, Remaining and Reset are the rate limit (a window of a
-	// minute, as on GitLab.com).
-	Limit, Remaining int
-	Reset            time.Time
 	// LinkOnly leaves out the x-* pagination headers (Link alone).
 	LinkOnly bool
-	// Per path substring: how many of the next requests fail this way.
-	Fail500  map[string]int
-	Hang     map[string]int
-	Throttle map[string]int // 429 with Retry-After: 30
+	// Per path substring: how many of the next requests are throttled,
+	// a 429 with Retry-After: 30.
+	Throttle map[string]int
 
-	requests     int
-	notModified  int
-	byKind       map[string]int
-	duringLimit  int
-	limitedUntil time.Time
-	badAuth      int
-	badQuery     []string
+	badQuery []string
 }
 
 // NewServer starts a server for project "group/app" (id 412) that accepts
 // token as PRIVATE-TOKEN.
 func NewServer(clock *Clock, token string) *Server {
-	f := &Server{Clock: clock, token: token, Project: "group/app", ID: 412, Limit: 2000, Remaining: 2000,
-		Fail500: map[string]int{}, Hang: map[string]int{}, Throttle: map[string]int{}, byKind: map[string]int{}}
-	f.Reset = clock.Now().Add(time.Minute)
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	f.URL = f.srv.URL
+	f := &Server{token: token, Project: "group/app", ID: 412, Throttle: map[string]int{}}
+	f.Start(clock, 2000, time.Minute, f.serve)
 	return f
-}
-
-// Close stops the server.
-func (f *Server) Close() { f.srv.Close() }
-
-// Client is an HTTP client for the server.
-func (f *Server) Client() *http.Client { return f.srv.Client() }
-
-// Lock and Unlock guard changes to the project while the server runs.
-func (f *Server) Lock()   { f.mu.Lock() }
-func (f *Server) Unlock() { f.mu.Unlock() }
-
-// Counts returns the requests served and how many of them were 304s.
-func (f *Server) Counts() (requests, notModified int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.requests, f.notModified
-}
-
-// Kind returns how many requests of one kind (deployments, compare,
-// commit, issues) were answered with 200 or 304.
-func (f *Server) Kind(k string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.byKind[k]
-}
-
-// DuringLimit is how many requests arrived while a 429 said to wait.
-func (f *Server) DuringLimit() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.duringLimit
-}
-
-// BadAuth is how many requests lacked the token or the User-Agent.
-func (f *Server) BadAuth() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.badAuth
 }
 
 // BadQueries lists list requests that did not ask for what the source
 // needs (order, page size, issue type).
 func (f *Server) BadQueries() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Lock()
+	defer f.Unlock()
 	return append([]string(nil), f.badQuery...)
 }
 
 func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.requests++
-	now := f.Clock.Now()
-	if now.Before(f.limitedUntil) {
-		f.duringLimit++
-	}
-	if !now.Before(f.Reset) {
-		f.Remaining = f.Limit
-		f.Reset = now.Add(time.Minute)
-	}
+	now := f.Begin()
 	if r.Header.Get("PRIVATE-TOKEN") != f.token || !strings.HasPrefix(r.Header.Get("User-Agent"), "doradash/") {
-		f.badAuth++
-		f.mu.Unlock()
+		f.CountBadAuth()
+		f.Unlock()
 		writeJSON(w, http.StatusUnauthorized, `{"message":"401 Unauthorized"}`)
 		return
 	}
 	path := r.URL.EscapedPath()
-	if f.inject(w, r, path, now) {
+	if f.Inject(w, r, path, func(w http.ResponseWriter) {
+		writeJSON(w, http.StatusInternalServerError, `{"message":"500 Internal Server Error"}`)
+	}) {
+		return
+	}
+	if apitest.Take(f.Throttle, path) {
+		f.LimitUntil(now.Add(30 * time.Second))
+		f.Unlock()
+		w.Header().Set("Retry-After", "30")
+		writeJSON(w, http.StatusTooManyRequests, `Retry later`)
 		return
 	}
 	setRate := func() {
@@ -184,22 +125,21 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		h.Set("RateLimit-ResetTime", f.Reset.UTC().Format(http.TimeFormat))
 	}
 	if f.Remaining <= 0 {
-		f.limitedUntil = f.Reset
+		f.LimitUntil(f.Reset)
 		setRate()
 		w.Header().Set("Retry-After", strconv.Itoa(int(f.Reset.Sub(now).Seconds()+0.999)))
-		f.mu.Unlock()
+		f.Unlock()
 		writeJSON(w, http.StatusTooManyRequests, `Retry later`)
 		return
 	}
 	f.Remaining--
 	body, hdr, status, kind := f.route(r, path)
-	etag := `W/"` + hexSum(body) + `"`
+	etag := apitest.ETag(body)
 	if status == http.StatusOK {
-		f.byKind[kind]++
-		if r.Header.Get("If-None-Match") == etag {
-			f.notModified++
+		f.CountKind(kind)
+		if f.NotModified(r, etag) {
 			setRate()
-			f.mu.Unlock()
+			f.Unlock()
 			w.Header().Set("ETag", etag)
 			w.WriteHeader(http.StatusNotModified)
 			return
@@ -207,54 +147,17 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", etag)
 	}
 	setRate()
-	f.mu.Unlock()
+	f.Unlock()
 	for k, v := range hdr {
 		w.Header()[k] = v
 	}
 	writeJSON(w, status, string(body))
 }
 
-// inject answers with a hang, a 500 or a throttle when one is due; it
-// unlocks f.mu when it answers.
-func (f *Server) inject(w http.ResponseWriter, r *http.Request, path string, now time.Time) bool {
-	for prefix, n := range f.Hang {
-		if n > 0 && strings.Contains(path, prefix) {
-			f.Hang[prefix]--
-			f.mu.Unlock()
-			<-r.Context().Done()
-			return true
-		}
-	}
-	for prefix, n := range f.Fail500 {
-		if n > 0 && strings.Contains(path, prefix) {
-			f.Fail500[prefix]--
-			f.mu.Unlock()
-			writeJSON(w, http.StatusInternalServerError, `{"message":"500 Internal Server Error"}`)
-			return true
-		}
-	}
-	for prefix, n := range f.Throttle {
-		if n > 0 && strings.Contains(path, prefix) {
-			f.Throttle[prefix]--
-			f.limitedUntil = now.Add(30 * time.Second)
-			f.mu.Unlock()
-			w.Header().Set("Retry-After", "30")
-			writeJSON(w, http.StatusTooManyRequests, `Retry later`)
-			return true
-		}
-	}
-	return false
-}
-
 func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	fmt.Fprint(w, body)
-}
-
-func hexSum(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:8])
 }
 
 func ts(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -312,21 +215,11 @@ func (f *Server) route(r *http.Request, path string) (body []byte, hdr http.Head
 // page cuts n items to the page the query asks for and writes GitLab's
 // pagination headers.
 func (f *Server) page(r *http.Request, n int) (from, to int, hdr http.Header) {
-	q := r.URL.Query()
-	per, _ := strconv.Atoi(q.Get("per_page"))
-	if per <= 0 {
-		per = 20
-	}
-	per = min(per, 100)
-	p, _ := strconv.Atoi(q.Get("page"))
-	p = max(p, 1)
-	last := max(1, (n+per-1)/per)
-	from, to = min((p-1)*per, n), min(p*per, n)
+	pg := apitest.PageOf(r, n, 20, 100)
+	p, per, last := pg.Page, pg.Per, pg.Last
 	hdr = http.Header{}
 	link := func(page int, rel string) string {
-		q := r.URL.Query()
-		q.Set("page", strconv.Itoa(page))
-		return fmt.Sprintf(`<%s%s?%s>; rel="%s"`, f.srv.URL, r.URL.EscapedPath(), q.Encode(), rel)
+		return fmt.Sprintf(`<%s>; rel="%s"`, apitest.PageURL(f.URL, r, r.URL.EscapedPath(), page), rel)
 	}
 	var links []string
 	if p > 1 {
@@ -342,7 +235,7 @@ func (f *Server) page(r *http.Request, n int) (from, to int, hdr http.Header) {
 	}
 	hdr.Set("Link", strings.Join(links, ", "))
 	if f.LinkOnly {
-		return from, to, hdr
+		return pg.From, pg.To, hdr
 	}
 	hdr.Set("X-Page", strconv.Itoa(p))
 	hdr.Set("X-Per-Page", strconv.Itoa(per))
@@ -358,7 +251,7 @@ func (f *Server) page(r *http.Request, n int) (from, to int, hdr http.Header) {
 		hdr.Set("X-Total", strconv.Itoa(n))
 		hdr.Set("X-Total-Pages", strconv.Itoa(last))
 	}
-	return from, to, hdr
+	return pg.From, pg.To, hdr
 }
 
 func user() map[string]any {
@@ -496,11 +389,4 @@ func (f *Server) commitJSON(c Commit) map[string]any {
 }
 
 // CommitIndex is the index of sha in Commits, -1 when unknown.
-func (f *Server) CommitIndex(sha string) int {
-	for i, c := range f.Commits {
-		if c.SHA == sha {
-			return i
-		}
-	}
-	return -1
-}
+func (f *Server) CommitIndex(sha string) int { return apitest.CommitIndex(f.Commits, sha) }

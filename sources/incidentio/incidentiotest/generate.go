@@ -10,8 +10,8 @@ import (
 // every 70th a test incident, every 15th still live; services through a
 // catalog entry, an option or text in turn.
 func (f *Server) Generate(n int, now time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Lock()
+	defer f.Unlock()
 	sevs := []string{"Critical", "Major", "Minor", "SEV4", "Unusual"}
 	svcs := []string{"checkout", "search", "payments"}
 	for i := range n {

@@ -3,21 +3,20 @@
 // GET /v2/incidents newest first with cursor pagination
 // (pagination_meta.after), X-RateLimit-* headers (reset in epoch seconds)
 // counting down to a 429, injectable 429s with Retry-After, 500s and
-// hangs. Response shapes follow incident.io's API reference (IncidentV2).
+// hangs (Hang). Response shapes follow incident.io's API reference (IncidentV2).
 package incidentiotest
 
 import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"doradash/sources/apisrc"
+	"doradash/sources/apisrc/apitest"
 )
 
 // Incident is an incident of the fake organisation.
@@ -36,92 +35,45 @@ type Incident struct {
 	Catalog, Option, Text string
 }
 
-// Server serves an organisation the way api.incident.io does.
+// Server serves an organisation the way api.incident.io does: Limit
+// requests a minute, X-RateLimit-Reset in epoch seconds. Kind("pages")
+// counts the list pages served; BadAuth the requests without the token.
+// Hold Lock to change its fields while it runs.
 type Server struct {
-	Clock *apisrc.StepClock
-	URL   string
-	token string
-	srv   *httptest.Server
+	apitest.Core // its lock guards the fields below too
+	token        string
 
-	mu        sync.Mutex // guards everything below; hold it (Lock) to change the organisation
 	Incidents []*Incident
-	// Limit requests per minute; Remaining of them until Reset.
-	Limit, Remaining int
-	Reset            time.Time
-	// Per path substring: how many of the next requests fail this way.
-	Fail500    map[string]int
-	TooMany    map[string]int // 429 with Retry-After: RetryAfter seconds
+	// Per path substring: how many of the next requests get a 429 with
+	// Retry-After: RetryAfter seconds.
+	TooMany    map[string]int
 	RetryAfter int
-
-	requests     int
-	pages        int
-	duringLimit  int
-	limitedUntil time.Time
-	badAuth      int
 }
 
 // NewServer starts a server whose organisation the token opens.
 func NewServer(clock *apisrc.StepClock, token string) *Server {
-	f := &Server{Clock: clock, token: token, Limit: 1200, Remaining: 1200, RetryAfter: 20,
-		Fail500: map[string]int{}, TooMany: map[string]int{}}
-	f.Reset = clock.Now().Add(time.Minute)
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	f.URL = f.srv.URL
+	f := &Server{token: token, RetryAfter: 20, TooMany: map[string]int{}}
+	f.Start(clock, 1200, time.Minute, f.serve)
 	return f
 }
 
-// Close stops the server.
-func (f *Server) Close() { f.srv.Close() }
-
-// Client is an HTTP client for the server.
-func (f *Server) Client() *http.Client { return f.srv.Client() }
-
-// Lock and Unlock guard changes while the server runs.
-func (f *Server) Lock()   { f.mu.Lock() }
-func (f *Server) Unlock() { f.mu.Unlock() }
-
 // Counts returns the requests that arrived and the pages served.
-func (f *Server) Counts() (requests, pages int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.requests, f.pages
-}
-
-// DuringLimit is how many requests arrived while a 429 said to wait.
-func (f *Server) DuringLimit() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.duringLimit
-}
-
-// BadAuth is how many requests lacked the token.
-func (f *Server) BadAuth() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.badAuth
-}
+func (f *Server) Counts() (requests, pages int) { return f.Requests(), f.Kind("pages") }
 
 func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests++
-	now := f.Clock.Now()
-	if now.Before(f.limitedUntil) {
-		f.duringLimit++
-	}
-	if !now.Before(f.Reset) {
-		f.Remaining, f.Reset = f.Limit, now.Add(time.Minute)
-	}
+	now := f.Begin()
 	w.Header().Set("Content-Type", "application/json")
 	if r.Header.Get("Authorization") != "Bearer "+f.token || !strings.HasPrefix(r.Header.Get("User-Agent"), "doradash/") {
-		f.badAuth++
+		f.CountBadAuth()
+		f.Unlock()
 		w.WriteHeader(http.StatusUnauthorized)
 		fmt.Fprint(w, `{"type":"authentication_error","status":401,"request_id":"r1","errors":[{"code":"unauthenticated","message":"Invalid API key"}]}`)
 		return
 	}
-	if take(f.Fail500, r.URL.Path) {
+	if f.Inject(w, r, r.URL.Path, func(w http.ResponseWriter) {
 		w.WriteHeader(http.StatusInternalServerError)
 		fmt.Fprint(w, `{"type":"internal_error","status":500,"errors":[{"code":"internal_error","message":"Something went wrong"}]}`)
+	}) {
 		return
 	}
 	setRate := func() {
@@ -129,13 +81,14 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(max(f.Remaining, 0)))
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(f.Reset.Unix(), 10))
 	}
-	if take(f.TooMany, r.URL.Path) || f.Remaining <= 0 {
-		f.limitedUntil = f.Reset
+	if apitest.Take(f.TooMany, r.URL.Path) || f.Remaining <= 0 {
+		f.LimitUntil(f.Reset)
 		if f.Remaining > 0 {
-			f.limitedUntil = now.Add(time.Duration(f.RetryAfter) * time.Second)
+			f.LimitUntil(now.Add(time.Duration(f.RetryAfter) * time.Second))
 			w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
 		}
 		setRate()
+		f.Unlock()
 		w.WriteHeader(http.StatusTooManyRequests)
 		fmt.Fprint(w, `{"type":"rate_limit_exceeded","status":429,"errors":[{"code":"rate_limit_exceeded","message":"Too many requests"}]}`)
 		return
@@ -143,23 +96,15 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	f.Remaining--
 	setRate()
 	if r.URL.Path != "/v2/incidents" {
+		f.Unlock()
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"type":"not_found","status":404}`)
 		return
 	}
 	status, body := f.list(r)
+	f.Unlock()
 	w.WriteHeader(status)
 	w.Write(body)
-}
-
-func take(m map[string]int, path string) bool {
-	for sub, n := range m {
-		if n > 0 && strings.Contains(path, sub) {
-			m[sub]--
-			return true
-		}
-	}
-	return false
 }
 
 func (f *Server) list(r *http.Request) (int, []byte) {
@@ -190,7 +135,7 @@ func (f *Server) list(r *http.Request) (int, []byte) {
 	if to < len(sel) && to > from {
 		meta["after"] = sel[to-1].ID
 	}
-	f.pages++
+	f.CountKind("pages")
 	b, _ := json.Marshal(map[string]any{"incidents": items, "pagination_meta": meta})
 	return http.StatusOK, b
 }

@@ -11,8 +11,8 @@ import (
 // acknowledged on the way. Priorities: none on every 3rd (urgency decides),
 // else P1…P5 in turn, with an unknown name on every 17th.
 func (f *Server) Generate(n int, now time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Lock()
+	defer f.Unlock()
 	services := []struct{ id, name string }{{"PIJ90N7", "checkout"}, {"PQ1SVC2", "search"}, {"PZ3SVC3", "payments"}}
 	for i := range n {
 		at := now.Add(-time.Duration(n-i) * 2 * time.Hour)

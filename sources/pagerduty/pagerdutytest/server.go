@@ -11,14 +11,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"doradash/sources/apisrc"
+	"doradash/sources/apisrc/apitest"
 )
 
 // Incident is an incident of the fake account.
@@ -45,22 +44,19 @@ type Incident struct {
 	AckLog []time.Time
 }
 
-// Server serves an account the way api.pagerduty.com does.
+// Server serves an account the way api.pagerduty.com does: Limit
+// requests a minute, ratelimit-reset in seconds from now. Kind counts
+// "incidents" and "log_entries" requests answered with 200; BadAuth those
+// without the token or PagerDuty's headers. Hold Lock to change its
+// fields while it runs.
 type Server struct {
-	Clock *apisrc.StepClock
-	URL   string
-	token string
-	srv   *httptest.Server
+	apitest.Core // its lock guards the fields below too
+	token        string
 
-	mu        sync.Mutex // guards everything below; hold it (Lock) to change the account
 	Incidents []*Incident
-	// Limit requests per minute; Remaining of them until Reset.
-	Limit, Remaining int
-	Reset            time.Time
-	// Per path substring: how many of the next requests fail this way.
-	Fail500    map[string]int
-	Hang       map[string]int
-	TooMany    map[string]int // 429 with Retry-After: RetryAfter seconds
+	// Per path substring: how many of the next requests get a 429 with
+	// Retry-After: RetryAfter seconds.
+	TooMany    map[string]int
 	RetryAfter int
 	// IgnoreSince returns incidents older than since as well, to test
 	// that the source drops what lies before its history itself.
@@ -69,106 +65,45 @@ type Server struct {
 	// default), "desc" newest first, "scrambled" neither.
 	Order string
 
-	requests     int
-	byKind       map[string]int
-	logReads     map[string]int
-	duringLimit  int
-	limitedUntil time.Time
-	badAuth      int
-	badRange     int
+	logReads map[string]int
+	badRange int
 }
 
 // NewServer starts a server whose account the token opens.
 func NewServer(clock *apisrc.StepClock, token string) *Server {
-	f := &Server{Clock: clock, token: token, Limit: 960, Remaining: 960, RetryAfter: 20,
-		Fail500: map[string]int{}, Hang: map[string]int{}, TooMany: map[string]int{},
-		byKind: map[string]int{}, logReads: map[string]int{}}
-	f.Reset = clock.Now().Add(time.Minute)
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	f.URL = f.srv.URL
+	f := &Server{token: token, RetryAfter: 20, TooMany: map[string]int{}, logReads: map[string]int{}}
+	f.Start(clock, 960, time.Minute, f.serve)
 	return f
-}
-
-// Close stops the server.
-func (f *Server) Close() { f.srv.Close() }
-
-// Client is an HTTP client for the server.
-func (f *Server) Client() *http.Client { return f.srv.Client() }
-
-// Lock and Unlock guard changes to the account while the server runs.
-func (f *Server) Lock()   { f.mu.Lock() }
-func (f *Server) Unlock() { f.mu.Unlock() }
-
-// Requests is how many requests arrived.
-func (f *Server) Requests() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.requests
-}
-
-// Kind is how many requests of one kind ("incidents", "log_entries") were
-// answered with 200.
-func (f *Server) Kind(k string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.byKind[k]
 }
 
 // LogReads is how often an incident's log entries were read.
 func (f *Server) LogReads(id string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Lock()
+	defer f.Unlock()
 	return f.logReads[id]
 }
 
-// DuringLimit is how many requests arrived while a 429 said to wait.
-func (f *Server) DuringLimit() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.duringLimit
-}
-
-// BadAuth is how many requests lacked the token or PagerDuty's headers;
-// BadRequests how many asked for a range or offset PagerDuty refuses.
-func (f *Server) BadAuth() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.badAuth
-}
-
-// BadRequests is how many requests PagerDuty would refuse with a 400.
+// BadRequests is how many requests PagerDuty would refuse with a 400 (a
+// range or offset it does not take).
 func (f *Server) BadRequests() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Lock()
+	defer f.Unlock()
 	return f.badRange
 }
 
 func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.requests++
-	now := f.Clock.Now()
-	if now.Before(f.limitedUntil) {
-		f.duringLimit++
-	}
-	if !now.Before(f.Reset) {
-		f.Remaining, f.Reset = f.Limit, now.Add(time.Minute)
-	}
+	now := f.Begin()
 	if r.Header.Get("Authorization") != "Token token="+f.token || !strings.HasPrefix(r.Header.Get("User-Agent"), "doradash/") ||
 		r.Header.Get("Accept") != "application/vnd.pagerduty+json;version=2" {
-		f.badAuth++
-		f.mu.Unlock()
+		f.CountBadAuth()
+		f.Unlock()
 		writeJSON(w, http.StatusUnauthorized, `{"error":{"message":"Unauthorized","code":2006}}`)
 		return
 	}
 	path := r.URL.Path
-	if f.take(f.Hang, path) {
-		f.mu.Unlock()
-		<-r.Context().Done()
-		return
-	}
-	if f.take(f.Fail500, path) {
-		f.mu.Unlock()
+	if f.Inject(w, r, path, func(w http.ResponseWriter) {
 		writeJSON(w, http.StatusInternalServerError, `{"error":{"message":"Internal Server Error"}}`)
+	}) {
 		return
 	}
 	setRate := func() {
@@ -176,34 +111,23 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ratelimit-remaining", strconv.Itoa(max(f.Remaining, 0)))
 		w.Header().Set("ratelimit-reset", strconv.Itoa(int(f.Reset.Sub(now).Seconds())))
 	}
-	if f.take(f.TooMany, path) || f.Remaining <= 0 {
+	if apitest.Take(f.TooMany, path) || f.Remaining <= 0 {
 		until := f.Reset
 		if f.Remaining > 0 {
 			until = now.Add(time.Duration(f.RetryAfter) * time.Second)
 			w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
 		}
-		f.limitedUntil = until
+		f.LimitUntil(until)
 		setRate()
-		f.mu.Unlock()
+		f.Unlock()
 		writeJSON(w, http.StatusTooManyRequests, `{"error":{"message":"Rate Limit Exceeded","code":2020}}`)
 		return
 	}
 	f.Remaining--
 	setRate()
 	status, body := f.route(r)
-	f.mu.Unlock()
+	f.Unlock()
 	writeJSON(w, status, body)
-}
-
-// take consumes one injected failure whose substring is in path.
-func (f *Server) take(m map[string]int, path string) bool {
-	for sub, n := range m {
-		if n > 0 && strings.Contains(path, sub) {
-			m[sub]--
-			return true
-		}
-	}
-	return false
 }
 
 func writeJSON(w http.ResponseWriter, status int, body string) {
@@ -286,7 +210,7 @@ func (f *Server) list(r *http.Request) (int, string) {
 	for _, in := range sel[from:to] {
 		items = append(items, incidentJSON(in))
 	}
-	f.byKind["incidents"]++
+	f.CountKind("incidents")
 	b, _ := json.Marshal(map[string]any{"incidents": items, "limit": limit, "offset": offset, "more": to < len(sel), "total": nil})
 	return http.StatusOK, string(b)
 }
@@ -399,7 +323,7 @@ func (f *Server) logEntries(r *http.Request, id string) (int, string) {
 			"teams":    []any{}, "contexts": []any{},
 		})
 	}
-	f.byKind["log_entries"]++
+	f.CountKind("log_entries")
 	f.logReads[id]++
 	b, _ := json.Marshal(map[string]any{"log_entries": items, "limit": limit, "offset": offset, "more": to < len(entries), "total": nil})
 	return http.StatusOK, string(b)
