@@ -58,7 +58,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 	f.Generate(60, epoch)
 	f.Fail500["/deployments/1010/statuses"] = 9
 	dir := t.TempDir()
-	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), func(o *Options) { o.Timeout = 200 * time.Millisecond })
+	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), func(o *Options) { o.Timeout = 2 * time.Second })
 	texts := append(apitest.FailingTexts(t, s), apitest.LimitedTexts(&f.Core, s, time.Time{})...)
 	texts = append(texts, fmt.Sprintf("%+v", s.Progress()))
 	apitest.NoToken(t, testToken, texts, dir, "Bearer")

@@ -208,7 +208,7 @@ func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {
 	f.Generate(150, epoch)
 	f.Fail500["/deployments/1010/statuses"] = 2
 	f.Hang["/compare/"] = 1
-	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = 300 * time.Millisecond })
+	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = 2 * time.Second })
 	res := fetch(t, s)
 	apitest.SameBatch(t, res.Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "author"))
 

@@ -44,7 +44,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 	f.Fail500["/repository/compare"] = 9
 	dir := t.TempDir()
 	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), func(o *Options) {
-		o.Timeout = 200 * time.Millisecond
+		o.Timeout = 2 * time.Second
 		o.Headers = map[string]string{"X-Extra": "1"}
 	})
 	texts := append(apitest.FailingTexts(t, s), apitest.LimitedTexts(&f.Core, s, f.Clock.Now().Add(time.Hour))...)

@@ -345,7 +345,7 @@ func TestServerErrorsAndTimeoutsMidWalkAreRetried(t *testing.T) {
 	f.Fail500["/issues"] = 2
 	f.Fail500["/repository/compare"] = 3
 	f.Hang["/deployments"] = 1
-	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = 300 * time.Millisecond; o.Incidents = true })
+	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = 2 * time.Second; o.Incidents = true })
 	sameBatch(t, fetch(t, s).Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "author", "gitlab:group/app:"))
 
 	// Four 500s in a row on page 2: the poll fails, the next goes on.

@@ -307,7 +307,7 @@ func TestServerErrorsMidWalk(t *testing.T) {
 	f.Generate(250, epoch)
 	f.Fail500["/log_entries"] = 2
 	f.Hang["/incidents"] = 1
-	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = 300 * time.Millisecond })
+	s := newTestSource(t, f, nil, func(o *Options) { o.Timeout = 2 * time.Second })
 	res := fetch(t, s)
 	checkBatch(t, res.Batch, expectedBatch(t, f, epoch.Add(-MinHistory), "priority"))
 
@@ -334,7 +334,7 @@ func TestTokenAppearsNowhere(t *testing.T) {
 	f.Generate(60, epoch)
 	f.Fail500["/log_entries"] = 9
 	dir := t.TempDir()
-	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), func(o *Options) { o.Timeout = 200 * time.Millisecond })
+	s := newTestSource(t, f, apisrc.OpenCache(dir, nil), func(o *Options) { o.Timeout = 2 * time.Second })
 	texts := append(apitest.FailingTexts(t, s), apitest.LimitedTexts(&f.Core, s, epoch.Add(time.Hour))...)
 	f.Clock.Advance(2 * time.Hour)
 	fetch(t, s)
