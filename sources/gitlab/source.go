@@ -39,8 +39,8 @@ type Source struct {
 	// Touched only inside Fetch, which the State serialises.
 	deps     map[int64]*deployment
 	issues   map[int64]*issue
-	commits  map[string][]commitDates // by commitJob.key()
-	lastFull time.Time                // when a full read last completed (client clock)
+	commits  apisrc.CommitLists // by apisrc.CommitRange.Key
+	lastFull time.Time          // when a full read last completed (client clock)
 }
 
 // New checks o (see Options.Validate) and builds the source.
@@ -64,7 +64,7 @@ func New(o Options) (*Source, error) {
 		target:   c.Target() + projectPath(o.Project),
 		deps:     map[int64]*deployment{},
 		issues:   map[int64]*issue{},
-		commits:  map[string][]commitDates{},
+		commits:  apisrc.CommitLists{},
 	}, nil
 }
 

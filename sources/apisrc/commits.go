@@ -1,0 +1,105 @@
+package apisrc
+
+import (
+	"sort"
+	"time"
+)
+
+// CommitDates is what a vendor source keeps of one commit. A commit list
+// is cached as the JSON of a []CommitDates: the field names are part of
+// the cache's format on disk.
+type CommitDates struct {
+	SHA       string `json:"sha"`
+	Author    string `json:"author,omitempty"`
+	Committer string `json:"committer,omitempty"`
+}
+
+// CommitRange is the commit list one successful deployment shipped (SPEC
+// §8.2): the commits after Base, the previous successful deployment's sha
+// in the same environment, up to SHA; with no Base, the commit SHA alone.
+type CommitRange struct {
+	ID       int64     // the deployment's (or workflow run's) id
+	Env      string    // its environment
+	SHA      string    // its sha
+	Finished time.Time // its finished_at; zero: not known
+	Base     string    // set by SuccessChains; "" for none
+}
+
+// Key names a range's commit list: "base...sha", or the sha alone.
+func (r CommitRange) Key() string {
+	if r.Base == "" {
+		return r.SHA
+	}
+	return r.Base + "..." + r.SHA
+}
+
+// SuccessChains takes the successful deployments within history and sets
+// each one's Base to the sha of the latest earlier one (by Finished, ties
+// by the smaller ID) of the same environment. Those without a Finished
+// time are left out: they are rejected as records anyway. It returns them
+// newest first (ties: the larger ID first); ds is reordered.
+func SuccessChains(ds []CommitRange) []CommitRange {
+	byEnv := map[string][]CommitRange{}
+	for _, d := range ds {
+		if !d.Finished.IsZero() {
+			d.Base = ""
+			byEnv[d.Env] = append(byEnv[d.Env], d)
+		}
+	}
+	var out []CommitRange
+	for _, rs := range byEnv {
+		sort.Slice(rs, func(a, b int) bool {
+			if !rs[a].Finished.Equal(rs[b].Finished) {
+				return rs[a].Finished.Before(rs[b].Finished)
+			}
+			return rs[a].ID < rs[b].ID
+		})
+		for i := 1; i < len(rs); i++ {
+			rs[i].Base = rs[i-1].SHA
+		}
+		out = append(out, rs...)
+	}
+	sort.Slice(out, func(a, b int) bool {
+		if !out[a].Finished.Equal(out[b].Finished) {
+			return out[a].Finished.After(out[b].Finished)
+		}
+		return out[a].ID > out[b].ID
+	})
+	return out
+}
+
+// CommitLists holds the commit lists read so far, by CommitRange.Key. It
+// is not safe for concurrent use.
+type CommitLists map[string][]CommitDates
+
+// Keep forgets the lists no range needs any more (deployments that left
+// history), so memory follows the history, not the uptime.
+func (c CommitLists) Keep(rs []CommitRange) {
+	need := make(map[string]bool, len(rs))
+	for _, r := range rs {
+		need[r.Key()] = true
+	}
+	for k := range c {
+		if !need[k] {
+			delete(c, k)
+		}
+	}
+}
+
+// NativeCommits returns a list's commits as a deployment record lists
+// them: dated by the author, or by the committer when committer is set;
+// commits without a sha or without that date are left out. It returns nil
+// for none, so a record without commits leaves the field out.
+func NativeCommits(cs []CommitDates, committer bool) []NativeCommit {
+	var out []NativeCommit
+	for _, c := range cs {
+		at := c.Author
+		if committer {
+			at = c.Committer
+		}
+		if c.SHA != "" && at != "" {
+			out = append(out, NativeCommit{SHA: c.SHA, CommittedAt: at})
+		}
+	}
+	return out
+}

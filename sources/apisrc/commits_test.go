@@ -1,0 +1,134 @@
+package apisrc
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"doradash/sources"
+)
+
+func TestSuccessChains(t *testing.T) {
+	at := func(min int) time.Time { return time.Date(2026, 11, 20, 10, min, 0, 0, time.UTC) }
+	r := func(id int64, env, sha string, finished time.Time) CommitRange {
+		return CommitRange{ID: id, Env: env, SHA: sha, Finished: finished}
+	}
+	// got lists each range as "id:base...sha" (or "id:sha"), newest first.
+	for _, tc := range []struct {
+		name string
+		in   []CommitRange
+		want []string
+	}{
+		{"none", nil, nil},
+		{"one", []CommitRange{r(1, "prod", "a", at(1))}, []string{"1:a"}},
+		{"by finished, not by id or input order", []CommitRange{
+			r(3, "prod", "c", at(1)), r(1, "prod", "a", at(3)), r(2, "prod", "b", at(2)),
+		}, []string{"1:b...a", "2:c...b", "3:c"}},
+		{"environments chain apart", []CommitRange{
+			r(1, "prod", "a", at(1)), r(2, "staging", "b", at(2)), r(3, "prod", "c", at(3)), r(4, "", "d", at(4)),
+		}, []string{"4:d", "3:a...c", "2:b", "1:a"}},
+		{"a tie goes to the smaller id first", []CommitRange{
+			r(7, "prod", "x", at(5)), r(5, "prod", "y", at(5)), r(6, "prod", "z", at(5)),
+		}, []string{"7:z...x", "6:y...z", "5:y"}},
+		{"no finished time: left out, and no base", []CommitRange{
+			r(1, "prod", "a", at(1)), r(2, "prod", "b", time.Time{}), r(3, "prod", "c", at(3)),
+		}, []string{"3:a...c", "1:a"}},
+		{"the same sha again", []CommitRange{
+			r(1, "prod", "a", at(1)), r(2, "prod", "a", at(2)),
+		}, []string{"2:a...a", "1:a"}},
+		{"a stale base is replaced", []CommitRange{
+			{ID: 1, Env: "prod", SHA: "a", Finished: at(1), Base: "old"},
+		}, []string{"1:a"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, c := range SuccessChains(tc.in) {
+				got = append(got, fmt.Sprintf("%d:%s", c.ID, c.Key()))
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCommitListsKeep(t *testing.T) {
+	c := CommitLists{"a": nil, "a...b": {{SHA: "b"}}, "b...c": {}, "x": {}}
+	c.Keep([]CommitRange{{SHA: "b", Base: "a"}, {SHA: "x"}, {SHA: "new"}})
+	var keys []string
+	for k := range c {
+		keys = append(keys, k)
+	}
+	if len(c) != 2 || c["a...b"] == nil || c["x"] == nil {
+		t.Errorf("kept %q", keys)
+	}
+}
+
+func TestNativeCommits(t *testing.T) {
+	cs := []CommitDates{
+		{SHA: "a", Author: "A1", Committer: "C1"},
+		{SHA: "b", Author: "A2"},
+		{SHA: "c", Committer: "C3"},
+		{Author: "A4", Committer: "C4"},
+	}
+	for _, tc := range []struct {
+		committer bool
+		want      []NativeCommit
+	}{
+		{false, []NativeCommit{{"a", "A1"}, {"b", "A2"}}},
+		{true, []NativeCommit{{"a", "C1"}, {"c", "C3"}}},
+	} {
+		if got := NativeCommits(cs, tc.committer); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("committer %v: got %+v, want %+v", tc.committer, got, tc.want)
+		}
+	}
+	if got := NativeCommits(nil, false); got != nil {
+		t.Errorf("none: %+v, want nil (commits left out)", got)
+	}
+}
+
+func TestDocumentWritesEachSourcesShape(t *testing.T) {
+	empty := ""
+	type inc struct {
+		ID string `json:"id"`
+	}
+	for _, tc := range []struct {
+		name string
+		deps []NativeDeployment
+		incs []inc
+		want string
+	}{
+		{"nothing", nil, nil, `{"deployments":[],"incidents":[]}`},
+		{"unknown environment and finished_at written as \"\"",
+			[]NativeDeployment{{ID: "g:1", Service: "s", Environment: &empty, FinishedAt: &empty, Status: "failed"}}, nil,
+			`{"deployments":[{"id":"g:1","service":"s","environment":"","finished_at":"","status":"failed"}],"incidents":[]}`},
+		{"unknown environment and finished_at left out",
+			[]NativeDeployment{{ID: "g:1", Service: "s", Status: "failed"}}, []inc{{"i"}},
+			`{"deployments":[{"id":"g:1","service":"s","status":"failed"}],"incidents":[{"id":"i"}]}`},
+		{"commits",
+			[]NativeDeployment{{ID: "g:2", Environment: StringPtr("prod"), FinishedAt: StringPtr("F"), Status: "success",
+				Commits: []NativeCommit{{"a", "T"}}}}, nil,
+			`{"deployments":[{"id":"g:2","service":"","environment":"prod","finished_at":"F","status":"success","commits":[{"sha":"a","committed_at":"T"}]}],"incidents":[]}`},
+	} {
+		if got := string(Document(tc.deps, tc.incs)); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestDocumentDeploymentsPassTheNativeDecoder(t *testing.T) {
+	doc := Document([]NativeDeployment{
+		{ID: "g:1", Service: "s", FinishedAt: StringPtr("2026-11-20T10:00:00Z"), Status: "success",
+			Commits: NativeCommits([]CommitDates{{SHA: "a", Author: "2026-11-20T09:00:00Z"}}, false)},
+		{ID: "g:2", Service: "s", Environment: StringPtr("staging"), Status: "failed"},
+	}, []NativeIncident(nil))
+	b, rej, err := sources.Decode(strings.NewReader(string(doc)), sources.FormatJSON)
+	if err != nil || rej.Count != 1 || len(b.Deployments) != 1 {
+		t.Fatalf("%s: %v %+v %+v", doc, err, rej, b)
+	}
+	if d := b.Deployments[0]; d.Environment != "production" || len(d.Commits) != 1 {
+		t.Errorf("first: %+v", d)
+	}
+}
