@@ -118,7 +118,7 @@ func (s *Source) fetchCommits(ctx context.Context, r apisrc.CommitRange) error {
 
 // fetchCommit is GET /repos/{repo}/commits/{sha}.
 func (s *Source) fetchCommit(ctx context.Context, sha string) ([]apisrc.CommitDates, error) {
-	resp, err := s.client.Get(ctx, apisrc.Request{URL: s.repoPath + "/commits/" + pathEscape(sha), Compact: compactObject[apiCommit]})
+	resp, err := s.client.Get(ctx, apisrc.Request{URL: s.repoPath + "/commits/" + pathEscape(sha), Compact: apisrc.Compact[apiCommit]})
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func (s *Source) fetchComparison(ctx context.Context, base, head string) ([]apis
 	out := []apisrc.CommitDates{}
 	first := apisrc.Request{
 		URL:     s.repoPath + "/compare/" + pathEscape(base) + "..." + pathEscape(head) + "?per_page=100",
-		Compact: compactObject[apiComparison],
+		Compact: apisrc.Compact[apiComparison],
 	}
 	err := s.client.Walk(ctx, first, apisrc.LinkPager{}, func(_ int, resp *apisrc.Response) (bool, error) {
 		var cmp apiComparison

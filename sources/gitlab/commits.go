@@ -90,7 +90,7 @@ func (s *Source) fetchCommits(ctx context.Context, r apisrc.CommitRange) error {
 // fetchCommit is GET /projects/{id}/repository/commits/{sha}.
 func (s *Source) fetchCommit(ctx context.Context, sha string) ([]apisrc.CommitDates, error) {
 	resp, err := s.client.Get(ctx, apisrc.Request{
-		URL: s.projPath + "/repository/commits/" + url.PathEscape(sha), Compact: compactObject[apiCommit],
+		URL: s.projPath + "/repository/commits/" + url.PathEscape(sha), Compact: apisrc.Compact[apiCommit],
 	})
 	if err != nil {
 		return nil, err
@@ -113,7 +113,7 @@ func (s *Source) fetchComparison(ctx context.Context, from, to string) ([]apisrc
 	q.Set("from", from)
 	q.Set("to", to)
 	resp, err := s.client.Get(ctx, apisrc.Request{
-		URL: s.projPath + "/repository/compare?" + q.Encode(), Compact: compactObject[apiComparison],
+		URL: s.projPath + "/repository/compare?" + q.Encode(), Compact: apisrc.Compact[apiComparison],
 	})
 	if err != nil {
 		return nil, err

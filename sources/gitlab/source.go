@@ -129,7 +129,7 @@ func (s *Source) partial(cutoff time.Time) {
 // element, and everything further down is unchanged too.
 func walkUpdated[T any](ctx context.Context, s *Source, what, first string, full bool, cutoff time.Time,
 	visit func(T) (updated time.Time, unchanged bool), progress func(page int)) error {
-	req := apisrc.Request{URL: first, Conditional: true, Compact: compactList[T]}
+	req := apisrc.Request{URL: first, Conditional: true, Compact: apisrc.Compact[[]T]}
 	return s.client.Walk(ctx, req, apisrc.GitLabPager, func(page int, resp *apisrc.Response) (bool, error) {
 		var items []T
 		if err := json.Unmarshal(resp.Body, &items); err != nil {
