@@ -90,7 +90,6 @@ func (p *configParser) historyKey(key, label string, v any) (time.Duration, erro
 // the key at fault: the required ones (for messages that name the key
 // rather than the empty token), then the source's own Validate.
 func (p *configParser) checkAPISource(prefix, what string, s *SourceConfig) error {
-	header := strings.TrimSuffix(prefix, ".")
 	if s.Type == "gitlab" {
 		return p.checkGitLabSource(prefix, what, s)
 	}
@@ -100,10 +99,8 @@ func (p *configParser) checkAPISource(prefix, what string, s *SourceConfig) erro
 	if s.Type != "github" {
 		return nil
 	}
-	for _, req := range []struct{ key, val string }{{"repo", s.API.Repo}, {"token_env", s.API.TokenEnv}} {
-		if req.val == "" {
-			return p.errAt(header, "%s: missing required key %q", what, req.key)
-		}
+	if err := p.requireKeys(prefix, what, required{"repo", s.API.Repo}, required{"token_env", s.API.TokenEnv}); err != nil {
+		return err
 	}
 	o := githubOptions(*s, 30, nil, "")
 	return p.optionErr(prefix, what, o.Validate())

@@ -2,7 +2,6 @@ package main
 
 import (
 	"doradash/sources/apisrc"
-	"strings"
 	"time"
 
 	"doradash/sources/incidentio"
@@ -49,9 +48,8 @@ func (p *configParser) incidentToolKey(s *SourceConfig, k, key, label string, v 
 // a whole, with the line of the key at fault: token_env, then the source's
 // own Validate.
 func (p *configParser) checkIncidentToolSource(prefix, what string, s *SourceConfig) error {
-	header := strings.TrimSuffix(prefix, ".")
-	if s.API.TokenEnv == "" {
-		return p.errAt(header, "%s: missing required key %q", what, "token_env")
+	if err := p.requireKeys(prefix, what, required{"token_env", s.API.TokenEnv}); err != nil {
+		return err
 	}
 	var err error
 	if s.Type == "pagerduty" {
