@@ -1,6 +1,8 @@
 package apisrc
 
 import (
+	"context"
+	"encoding/json"
 	"sort"
 	"time"
 )
@@ -102,4 +104,48 @@ func NativeCommits(cs []CommitDates, committer bool) []NativeCommit {
 		}
 	}
 	return out
+}
+
+// CommitReaders are a vendor's two ways to read commits: one commit by sha,
+// and the commits after base up to head.
+type CommitReaders struct {
+	Single  func(ctx context.Context, sha string) ([]CommitDates, error)
+	Compare func(ctx context.Context, base, head string) ([]CommitDates, error)
+}
+
+// ReadCommitList reads r's commit list: kept in c's cache under key, else
+// none when r ships its base's sha again, else the commit alone when r has
+// no base, else the comparison. A list it read is kept under key, for
+// good: the commits between two shas cannot change. An error of read is
+// returned as it is, with nothing kept.
+func ReadCommitList(ctx context.Context, c *Client, key string, r CommitRange, read CommitReaders) ([]CommitDates, error) {
+	if raw, ok := c.Lookup(key); ok {
+		var cs []CommitDates
+		if json.Unmarshal(raw, &cs) == nil {
+			return cs, nil
+		}
+	}
+	var cs []CommitDates
+	var err error
+	switch {
+	case r.Base == r.SHA:
+		cs = []CommitDates{} // the same sha again: nothing shipped
+	case r.Base == "":
+		cs, err = read.Single(ctx, r.SHA)
+	default:
+		cs, err = read.Compare(ctx, r.Base, r.SHA)
+	}
+	if err != nil {
+		return nil, err
+	}
+	KeepCommitList(c, key, cs)
+	return cs, nil
+}
+
+// KeepCommitList keeps cs in c's cache under key, as ReadCommitList reads
+// it back.
+func KeepCommitList(c *Client, key string, cs []CommitDates) {
+	if raw, err := json.Marshal(cs); err == nil {
+		c.Keep(key, raw)
+	}
 }

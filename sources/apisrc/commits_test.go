@@ -1,6 +1,9 @@
 package apisrc
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -130,5 +133,69 @@ func TestDocumentDeploymentsPassTheNativeDecoder(t *testing.T) {
 	}
 	if d := b.Deployments[0]; d.Environment != "production" || len(d.Commits) != 1 {
 		t.Errorf("first: %+v", d)
+	}
+}
+
+func TestReadCommitList(t *testing.T) {
+	c := newTestClient(t, "http://127.0.0.1:1", GitHubRateHeaders, nil)
+	gone := errors.New("gone")
+	var calls []string
+	read := CommitReaders{
+		Single: func(_ context.Context, sha string) ([]CommitDates, error) {
+			calls = append(calls, "single "+sha)
+			if sha == "lost" {
+				return nil, gone
+			}
+			return []CommitDates{{SHA: sha, Author: "A"}}, nil
+		},
+		Compare: func(_ context.Context, base, head string) ([]CommitDates, error) {
+			calls = append(calls, "compare "+base+"..."+head)
+			return []CommitDates{{SHA: "m"}, {SHA: head, Committer: "C"}}, nil
+		},
+	}
+	c.Keep("k/cached", []byte(`[{"sha":"x","author":"A"}]`))
+	c.Keep("k/broken", []byte(`{`))
+	for _, tc := range []struct {
+		name, key string
+		r         CommitRange
+		want      string // the list's JSON; "" for an error
+		calls     []string
+	}{
+		{"kept in the cache", "k/cached", CommitRange{SHA: "b", Base: "a"}, `[{"sha":"x","author":"A"}]`, nil},
+		{"the same sha again", "k/same", CommitRange{SHA: "a", Base: "a"}, `[]`, nil},
+		{"no base: the commit", "k/one", CommitRange{SHA: "a"}, `[{"sha":"a","author":"A"}]`, []string{"single a"}},
+		{"a base: the comparison", "k/cmp", CommitRange{SHA: "b", Base: "a"}, `[{"sha":"m"},{"sha":"b","committer":"C"}]`, []string{"compare a...b"}},
+		{"a cache entry that does not decode is read again", "k/broken", CommitRange{SHA: "b", Base: "a"}, `[{"sha":"m"},{"sha":"b","committer":"C"}]`, []string{"compare a...b"}},
+		{"an error is returned and nothing kept", "k/lost", CommitRange{SHA: "lost"}, "", []string{"single lost"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls = nil
+			cs, err := ReadCommitList(context.Background(), c, tc.key, tc.r, read)
+			if tc.want == "" {
+				if !errors.Is(err, gone) {
+					t.Fatalf("err %v, want %v", err, gone)
+				}
+				if _, ok := c.Lookup(tc.key); ok {
+					t.Errorf("kept after an error")
+				}
+			} else {
+				got, _ := json.Marshal(cs)
+				if err != nil || string(got) != tc.want {
+					t.Fatalf("got %s, %v; want %s", got, err, tc.want)
+				}
+				if kept, _ := c.Lookup(tc.key); string(kept) != tc.want {
+					t.Errorf("kept %s, want %s", kept, tc.want)
+				}
+			}
+			if !reflect.DeepEqual(calls, tc.calls) {
+				t.Errorf("calls %q, want %q", calls, tc.calls)
+			}
+			calls = nil
+			if tc.want != "" {
+				if again, err := ReadCommitList(context.Background(), c, tc.key, tc.r, read); err != nil || len(calls) != 0 || len(again) != len(cs) {
+					t.Errorf("second read: %v, %v, calls %q", again, err, calls)
+				}
+			}
+		})
 	}
 }

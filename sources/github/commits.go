@@ -2,7 +2,6 @@ package github
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"sync"
@@ -81,28 +80,13 @@ func (s *Source) readCommits(ctx context.Context, cutoff time.Time) error {
 // comparison base...head (every page), else the commit itself.
 func (s *Source) fetchCommits(ctx context.Context, r apisrc.CommitRange) error {
 	key := r.Key()
-	cacheKey := "commits/" + s.o.Repo + "/" + key
-	if raw, ok := s.client.Lookup(cacheKey); ok {
-		var cs []apisrc.CommitDates
-		if json.Unmarshal(raw, &cs) == nil {
-			s.commits.set(key, cs)
-			return nil
-		}
-	}
-	var cs []apisrc.CommitDates
-	var err error
-	switch {
-	case r.Base == r.SHA:
-		cs = []apisrc.CommitDates{} // identical: nothing shipped
-	case r.Base == "":
-		cs, err = s.fetchCommit(ctx, r.SHA)
-	default:
-		cs, err = s.fetchComparison(ctx, r.Base, r.SHA)
-	}
+	cs, err := apisrc.ReadCommitList(ctx, s.client, "commits/"+s.o.Repo+"/"+key, r,
+		apisrc.CommitReaders{Single: s.fetchCommit, Compare: s.fetchComparison})
 	var se *apisrc.StatusError
 	if errors.As(err, &se) && (se.Status == http.StatusNotFound || se.Status == http.StatusUnprocessableEntity) {
 		// A sha GitHub no longer knows (force-pushed away): the deployment
-		// has no commits; not worth failing every poll for.
+		// has no commits; not worth failing every poll for. Not kept: a
+		// restart asks again.
 		s.commits.set(key, []apisrc.CommitDates{})
 		return nil
 	}
@@ -110,9 +94,6 @@ func (s *Source) fetchCommits(ctx context.Context, r apisrc.CommitRange) error {
 		return err
 	}
 	s.commits.set(key, cs)
-	if raw, err := json.Marshal(cs); err == nil {
-		s.client.Keep(cacheKey, raw)
-	}
 	return nil
 }
 

@@ -53,37 +53,20 @@ func (s *Source) readCommits(ctx context.Context, cutoff time.Time) error {
 func (s *Source) fetchCommits(ctx context.Context, r apisrc.CommitRange) error {
 	key := r.Key()
 	cacheKey := "commits/" + s.o.Project + "/" + key
-	if raw, ok := s.client.Lookup(cacheKey); ok {
-		var cs []apisrc.CommitDates
-		if json.Unmarshal(raw, &cs) == nil {
-			s.commits[key] = cs
-			return nil
-		}
-	}
-	var cs []apisrc.CommitDates
-	var err error
-	switch {
-	case r.Base == r.SHA:
-		cs = []apisrc.CommitDates{} // the same sha again: nothing shipped
-	case r.Base == "":
-		cs, err = s.fetchCommit(ctx, r.SHA)
-	default:
-		cs, err = s.fetchComparison(ctx, r.Base, r.SHA)
-	}
+	cs, err := apisrc.ReadCommitList(ctx, s.client, cacheKey, r,
+		apisrc.CommitReaders{Single: s.fetchCommit, Compare: s.fetchComparison})
 	var se *apisrc.StatusError
 	if errors.As(err, &se) && se.Status == http.StatusNotFound {
 		// A sha GitLab no longer knows (force-pushed away, or the
 		// repository was rewritten): the deployment has no commits; not
-		// worth failing every poll for.
+		// worth failing every poll for. Kept, like a list read.
 		cs, err = []apisrc.CommitDates{}, nil
+		apisrc.KeepCommitList(s.client, cacheKey, cs)
 	}
 	if err != nil {
 		return err
 	}
 	s.commits[key] = cs
-	if raw, err := json.Marshal(cs); err == nil {
-		s.client.Keep(cacheKey, raw)
-	}
 	return nil
 }
 
