@@ -3,6 +3,7 @@ package apisrc
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"time"
 )
@@ -86,6 +87,19 @@ func (c CommitLists) Keep(rs []CommitRange) {
 			delete(c, k)
 		}
 	}
+}
+
+// CheckCommitTime checks a commit_time option (SPEC §8.1): "author", the
+// default when "", or "committer"; the error names the key.
+func CheckCommitTime(v *string) error {
+	switch *v {
+	case "":
+		*v = "author"
+	case "author", "committer":
+	default:
+		return fmt.Errorf("commit_time: %q is not author or committer", *v)
+	}
+	return nil
 }
 
 // NativeCommits returns a list's commits as a deployment record lists

@@ -199,3 +199,19 @@ func TestReadCommitList(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckCommitTime(t *testing.T) {
+	for _, tc := range []struct{ in, want, err string }{
+		{"", "author", ""},
+		{"author", "author", ""},
+		{"committer", "committer", ""},
+		{"Author", "Author", `commit_time: "Author" is not author or committer`},
+		{"both", "both", `commit_time: "both" is not author or committer`},
+	} {
+		v := tc.in
+		err := CheckCommitTime(&v)
+		if v != tc.want || fmt.Sprint(err) != map[bool]string{true: "<nil>", false: tc.err}[tc.err == ""] {
+			t.Errorf("%q: got %q, %v; want %q, %s", tc.in, v, err, tc.want, tc.err)
+		}
+	}
+}
