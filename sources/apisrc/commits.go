@@ -89,7 +89,7 @@ func (c CommitLists) Keep(rs []CommitRange) {
 	}
 }
 
-// CheckCommitTime checks a commit_time option (SPEC §8.1): "author", the
+// CheckCommitTime checks a commit_time option (SPEC §8.2, §8.3): "author", the
 // default when "", or "committer"; the error names the key.
 func CheckCommitTime(v *string) error {
 	switch *v {
