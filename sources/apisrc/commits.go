@@ -89,8 +89,8 @@ func (c CommitLists) Keep(rs []CommitRange) {
 	}
 }
 
-// CheckCommitTime checks a commit_time option (SPEC §8.2, §8.3): "author", the
-// default when "", or "committer"; the error names the key.
+// CheckCommitTime checks a commit_time option (SPEC §8.2, §8.3):
+// "author", the default when "", or "committer"; the error names the key.
 func CheckCommitTime(v *string) error {
 	switch *v {
 	case "":
