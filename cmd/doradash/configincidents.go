@@ -44,24 +44,6 @@ func (p *configParser) incidentToolKey(s *SourceConfig, k, key, label string, v 
 	return false, nil
 }
 
-// checkIncidentToolSource checks a pagerduty or incidentio source's keys as
-// a whole, with the line of the key at fault: token_env, then the source's
-// own Validate.
-func (p *configParser) checkIncidentToolSource(prefix, what string, s *SourceConfig) error {
-	if err := p.requireKeys(prefix, what, required{"token_env", s.API.TokenEnv}); err != nil {
-		return err
-	}
-	var err error
-	if s.Type == "pagerduty" {
-		o := pagerdutyOptions(*s, 30, nil, "")
-		err = o.Validate()
-	} else {
-		o := incidentioOptions(*s, 30, nil, "")
-		err = o.Validate()
-	}
-	return p.optionErr(prefix, what, err)
-}
-
 // apiAccess maps what every API source is configured with; history is
 // as configured, else twice the window, at least the vendor's min.
 func apiAccess(sc SourceConfig, windowDays int, min time.Duration, now func() time.Time, userAgent string) apisrc.Access {
