@@ -1,9 +1,11 @@
 package apisrc
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -69,6 +71,28 @@ func SuccessChains(ds []CommitRange) []CommitRange {
 		return out[a].ID > out[b].ID
 	})
 	return out
+}
+
+// ChainKeys returns each range's Key by its ID.
+func ChainKeys(rs []CommitRange) map[int64]string {
+	keys := make(map[int64]string, len(rs))
+	for _, r := range rs {
+		keys[r.ID] = r.Key()
+	}
+	return keys
+}
+
+// NewestFirst returns the ids of m whose values keep takes, largest (the
+// newest) first: the order of a native document's records.
+func NewestFirst[T any](m map[int64]T, keep func(T) bool) []int64 {
+	ids := make([]int64, 0, len(m))
+	for id, v := range m {
+		if keep(v) {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
+	return ids
 }
 
 // CommitLists holds the commit lists read so far, by CommitRange.Key. It

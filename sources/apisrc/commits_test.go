@@ -215,3 +215,27 @@ func TestCheckCommitTime(t *testing.T) {
 		}
 	}
 }
+
+func TestNewestFirst(t *testing.T) {
+	m := map[int64]string{3: "keep", 10: "keep", 1: "drop", 7: "keep", 2: "keep"}
+	for _, tc := range []struct {
+		name string
+		keep func(string) bool
+		want []int64
+	}{
+		{"kept ones, largest id first", func(v string) bool { return v == "keep" }, []int64{10, 7, 3, 2}},
+		{"all", func(string) bool { return true }, []int64{10, 7, 3, 2, 1}},
+		{"none", func(string) bool { return false }, []int64{}},
+	} {
+		if got := NewestFirst(m, tc.keep); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestChainKeys(t *testing.T) {
+	got := ChainKeys([]CommitRange{{ID: 1, SHA: "a"}, {ID: 2, SHA: "b", Base: "a"}})
+	if want := map[int64]string{1: "a", 2: "a...b"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

@@ -1,7 +1,6 @@
 package github
 
 import (
-	"sort"
 	"strconv"
 	"time"
 
@@ -25,17 +24,8 @@ type nativeIncident struct {
 // deployments newest first. A deployment's environment and finished_at
 // are always written, "" when GitHub gave none.
 func (s *Source) document(cutoff time.Time) []byte {
-	bases := map[int64]string{}
-	for _, r := range s.successChains(cutoff) {
-		bases[r.ID] = r.Key()
-	}
-	ids := make([]int64, 0, len(s.deps))
-	for id, d := range s.deps {
-		if d.status != "" && !d.created.Before(cutoff) {
-			ids = append(ids, id)
-		}
-	}
-	sort.Slice(ids, func(a, b int) bool { return ids[a] > ids[b] })
+	bases := apisrc.ChainKeys(s.successChains(cutoff))
+	ids := apisrc.NewestFirst(s.deps, func(d *deployment) bool { return d.status != "" && !d.created.Before(cutoff) })
 	deps := make([]apisrc.NativeDeployment, 0, len(ids))
 	for _, id := range ids {
 		d := s.deps[id]

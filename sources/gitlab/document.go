@@ -1,7 +1,6 @@
 package gitlab
 
 import (
-	"sort"
 	"strconv"
 	"time"
 
@@ -25,17 +24,10 @@ type nativeIncident struct {
 // newest first. A deployment's environment and finished_at are left out
 // when GitLab gave none: production, and rejected as missing.
 func (s *Source) document(cutoff time.Time) []byte {
-	bases := map[int64]string{}
-	for _, r := range s.successChains(cutoff) {
-		bases[r.ID] = r.Key()
-	}
-	ids := make([]int64, 0, len(s.deps))
-	for id, d := range s.deps {
-		if d.status != "" && !before(d.created, parseTime(d.updated), cutoff) {
-			ids = append(ids, id)
-		}
-	}
-	sort.Slice(ids, func(a, b int) bool { return ids[a] > ids[b] })
+	bases := apisrc.ChainKeys(s.successChains(cutoff))
+	ids := apisrc.NewestFirst(s.deps, func(d *deployment) bool {
+		return d.status != "" && !before(d.created, parseTime(d.updated), cutoff)
+	})
 	deps := make([]apisrc.NativeDeployment, 0, len(ids))
 	for _, id := range ids {
 		d := s.deps[id]
@@ -48,13 +40,7 @@ func (s *Source) document(cutoff time.Time) []byte {
 		}
 		deps = append(deps, nd)
 	}
-	iids := make([]int64, 0, len(s.issues))
-	for iid, is := range s.issues {
-		if !before(is.created, parseTime(is.updated), cutoff) {
-			iids = append(iids, iid)
-		}
-	}
-	sort.Slice(iids, func(a, b int) bool { return iids[a] > iids[b] })
+	iids := apisrc.NewestFirst(s.issues, func(is *issue) bool { return !before(is.created, parseTime(is.updated), cutoff) })
 	incidents := make([]nativeIncident, 0, len(iids))
 	for _, iid := range iids {
 		incidents = append(incidents, s.issues[iid].rec)
