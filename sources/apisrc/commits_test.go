@@ -239,3 +239,13 @@ func TestChainKeys(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+func TestNonEmpty(t *testing.T) {
+	empty, v := "", "prod"
+	if NonEmpty(&empty) != nil {
+		t.Error(`"": not nil`)
+	}
+	if p := NonEmpty(&v); p != &v {
+		t.Errorf("%q: got %v, want the same pointer", v, p)
+	}
+}

@@ -69,3 +69,12 @@ func StringPtr(v string) *string {
 	}
 	return &v
 }
+
+// NonEmpty returns p, nil when *p is "": for an optional field that is
+// left out when unknown, without copying the string.
+func NonEmpty(p *string) *string {
+	if *p == "" {
+		return nil
+	}
+	return p
+}

@@ -33,7 +33,7 @@ func (s *Source) document(cutoff time.Time) []byte {
 		d := s.deps[id]
 		nd := apisrc.NativeDeployment{
 			ID: s.prefix + strconv.FormatInt(id, 10), Service: s.o.Service,
-			Environment: apisrc.StringPtr(d.env), FinishedAt: apisrc.StringPtr(d.finished), Status: d.status,
+			Environment: apisrc.NonEmpty(&d.env), FinishedAt: apisrc.NonEmpty(&d.finished), Status: d.status,
 		}
 		if key, ok := bases[id]; ok {
 			nd.Commits = apisrc.NativeCommits(s.commits[key], s.o.CommitTime == "committer")
