@@ -42,7 +42,7 @@ func (r CommitRange) Key() string {
 // each one's Base to the sha of the latest earlier one (by Finished, ties
 // by the smaller ID) of the same environment. Those without a Finished
 // time are left out: they are rejected as records anyway. It returns them
-// newest first (ties: the larger ID first); ds is reordered.
+// newest first (ties: the larger ID first); ds itself is left as it is.
 func SuccessChains(ds []CommitRange) []CommitRange {
 	byEnv := map[string][]CommitRange{}
 	for _, d := range ds {

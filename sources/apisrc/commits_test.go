@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,12 +47,16 @@ func TestSuccessChains(t *testing.T) {
 		}, []string{"1:a"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			in := slices.Clone(tc.in)
 			var got []string
 			for _, c := range SuccessChains(tc.in) {
 				got = append(got, fmt.Sprintf("%d:%s", c.ID, c.Key()))
 			}
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %q, want %q", got, tc.want)
+			}
+			if !slices.Equal(in, tc.in) {
+				t.Errorf("input changed: %+v", tc.in)
 			}
 		})
 	}
