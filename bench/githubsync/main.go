@@ -11,14 +11,14 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"math"
 	"os"
 	"time"
 
-	"doradash/sources/apisrc"
+	"doradash/bench/internal/syncbench"
+	"doradash/model"
 	"doradash/sources/github"
 	"doradash/sources/github/githubtest"
 )
@@ -49,42 +49,21 @@ func run(n int, paced bool) error {
 
 	history := time.Duration(math.Max(180, float64(n)*3/24+1)) * 24 * time.Hour
 	build := func() (*github.Source, error) {
-		o := github.Options{Repo: "acme/checkout",
-			Access: apisrc.Access{
-				Name: "bench", APIURL: srv.URL, Token: token, UserAgent: "doradash/bench",
-				Cache: apisrc.OpenCache(dir, nil), History: history, HTTPClient: srv.Client(),
-			}}
-		if !paced {
-			// Waits advance this clock at once, so the token bucket
-			// never holds a request back.
-			o.Clock = clock
-		}
-		return github.New(o)
+		return github.New(github.Options{Repo: "acme/checkout",
+			Access: syncbench.Access(srv.URL, token, srv.Client(), dir, history, paced, clock)})
 	}
-	step := func(name string, s *github.Source) error {
-		before, nm0 := srv.Counts()
-		t0 := time.Now()
-		res, err := s.Fetch(context.Background())
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		after, nm1 := srv.Counts()
-		recs := "unchanged"
-		if res.Batch != nil {
-			recs = fmt.Sprintf("%d deployments", len(res.Batch.Deployments))
-		}
-		fmt.Printf("%-14s %5d requests (%4d answered 304)  %8.2fs  %s\n", name, after-before, nm1-nm0, time.Since(t0).Seconds(), recs)
-		return nil
-	}
+	p := syncbench.Poller{Server: srv, Width: 14, Count: func(b *model.Batch) string {
+		return fmt.Sprintf("%d deployments", len(b.Deployments))
+	}}
 	s, err := build()
 	if err != nil {
 		return err
 	}
 	fmt.Printf("repository: %d deployments, paced=%v\n", n, paced)
-	if err := step("first sync", s); err != nil {
+	if err := p.Step("first sync", s); err != nil {
 		return err
 	}
-	if err := step("second poll", s); err != nil {
+	if err := p.Step("second poll", s); err != nil {
 		return err
 	}
 	s.CloseIdleConnections()
@@ -92,5 +71,5 @@ func run(n int, paced bool) error {
 	if err != nil {
 		return err
 	}
-	return step("restart+cache", s2)
+	return p.Step("restart+cache", s2)
 }

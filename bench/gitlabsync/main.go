@@ -12,14 +12,14 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"math"
 	"os"
 	"time"
 
-	"doradash/sources/apisrc"
+	"doradash/bench/internal/syncbench"
+	"doradash/model"
 	"doradash/sources/gitlab"
 	"doradash/sources/gitlab/gitlabtest"
 )
@@ -56,42 +56,21 @@ func run(deps, incs int, paced bool) error {
 	days := math.Max(float64(deps)*3/24, float64(incs)*2/24) + 2
 	history := time.Duration(math.Max(180, days)) * 24 * time.Hour
 	build := func() (*gitlab.Source, error) {
-		o := gitlab.Options{Project: "group/app", Incidents: incs > 0,
-			Access: apisrc.Access{
-				Name: "bench", APIURL: srv.URL, Token: token, UserAgent: "doradash/bench",
-				Cache: apisrc.OpenCache(dir, nil), History: history, HTTPClient: srv.Client(),
-			}}
-		if !paced {
-			// Waits advance this clock at once, so the token bucket
-			// never holds a request back.
-			o.Clock = clock
-		}
-		return gitlab.New(o)
+		return gitlab.New(gitlab.Options{Project: "group/app", Incidents: incs > 0,
+			Access: syncbench.Access(srv.URL, token, srv.Client(), dir, history, paced, clock)})
 	}
-	step := func(name string, s *gitlab.Source) error {
-		before, nm0 := srv.Counts()
-		t0 := time.Now()
-		res, err := s.Fetch(context.Background())
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		after, nm1 := srv.Counts()
-		recs := "unchanged"
-		if res.Batch != nil {
-			recs = fmt.Sprintf("%d deployments, %d incidents", len(res.Batch.Deployments), len(res.Batch.Incidents))
-		}
-		fmt.Printf("%-16s %5d requests (%4d answered 304)  %8.2fs  %s\n", name, after-before, nm1-nm0, time.Since(t0).Seconds(), recs)
-		return nil
-	}
+	p := syncbench.Poller{Server: srv, Width: 16, Count: func(b *model.Batch) string {
+		return fmt.Sprintf("%d deployments, %d incidents", len(b.Deployments), len(b.Incidents))
+	}}
 	s, err := build()
 	if err != nil {
 		return err
 	}
 	fmt.Printf("project: %d deployments, %d incidents, paced=%v\n", deps, incs, paced)
-	if err := step("first sync", s); err != nil {
+	if err := p.Step("first sync", s); err != nil {
 		return err
 	}
-	if err := step("second poll", s); err != nil {
+	if err := p.Step("second poll", s); err != nil {
 		return err
 	}
 	// One incident is resolved: its issue moves to the top of the list.
@@ -104,12 +83,12 @@ func run(deps, incs int, paced bool) error {
 		}
 	}
 	srv.Unlock()
-	if err := step("after a change", s); err != nil {
+	if err := p.Step("after a change", s); err != nil {
 		return err
 	}
 	if !paced { // the source runs on the server's clock: an hour passes at once
 		clock.Advance(time.Hour)
-		if err := step("hourly full read", s); err != nil {
+		if err := p.Step("hourly full read", s); err != nil {
 			return err
 		}
 	}
@@ -118,5 +97,5 @@ func run(deps, incs int, paced bool) error {
 	if err != nil {
 		return err
 	}
-	return step("restart+cache", s2)
+	return p.Step("restart+cache", s2)
 }

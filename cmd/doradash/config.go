@@ -511,13 +511,44 @@ func (p *configParser) optionErr(prefix, what string, err error) error {
 	return p.errAt(key, "%s: %v", what, err)
 }
 
-func (p *configParser) ssh(v any, s *SSHConfig) error {
+// table reads the top-level table name ([ssh], [http]) in file order: key
+// reads one of its keys (k, its path "ssh.k", its label "ssh: k" for
+// messages) and says whether it knows it; the first error ends the table.
+func (p *configParser) table(name string, v any, keys []string, key func(k, path, label string, v any) (bool, error)) error {
 	t, ok := v.(map[string]any)
 	if !ok {
-		return p.errAt("ssh", "ssh: write it as an [ssh] table")
+		return p.errAt(name, "%s: write it as an [%s] table", name, name)
 	}
-	for _, k := range p.sortedKeys("ssh.", t) {
-		v, key, label := t[k], "ssh."+k, "ssh: "+k
+	for _, k := range p.sortedKeys(name+".", t) {
+		path := name + "." + k
+		known, err := key(k, path, name+": "+k, t[k])
+		if err == nil && !known {
+			err = p.errAt(path, "%s: %s", name, unknownTableKey(k, "["+name+"]", keys))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// required is a required key of a source and its value; "": missing.
+type required struct{ key, val string }
+
+// requireKeys places the first of keys that is missing on the [[source]]
+// line at prefix, in a message that names the key (rather than an empty
+// value the source's Validate would reject).
+func (p *configParser) requireKeys(prefix, what string, keys ...required) error {
+	for _, k := range keys {
+		if k.val == "" {
+			return p.errAt(strings.TrimSuffix(prefix, "."), "%s: missing required key %q", what, k.key)
+		}
+	}
+	return nil
+}
+
+func (p *configParser) ssh(v any, s *SSHConfig) error {
+	return p.table("ssh", v, sshKeys, func(k, key, label string, v any) (bool, error) {
 		var err error
 		switch k {
 		case "listen":
@@ -538,19 +569,12 @@ func (p *configParser) ssh(v any, s *SSHConfig) error {
 		case "idle_timeout":
 			s.IdleTimeout, err = p.durationOrZero(key, label, v)
 		case "allow_anonymous":
-			b, ok := v.(bool)
-			if !ok {
-				err = p.errAt(key, "%s: expected true or false, got %s", label, describe(v))
-			}
-			s.AllowAnonymous = b
+			s.AllowAnonymous, err = p.boolean(key, label, v)
 		default:
-			err = p.errAt(key, "ssh: %s", unknownTableKey(k, "[ssh]", sshKeys))
+			return false, nil
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+		return true, err
+	})
 }
 
 // resolve makes a configured path absolute: "~/" is the home folder, other
@@ -600,6 +624,15 @@ func (p *configParser) str(key, label string, v any) (string, error) {
 		return "", p.errAt(key, "%s: expected a string, got %s", label, describe(v))
 	}
 	return s, nil
+}
+
+// boolean reads true or false.
+func (p *configParser) boolean(key, label string, v any) (bool, error) {
+	b, ok := v.(bool)
+	if !ok {
+		return false, p.errAt(key, "%s: expected true or false, got %s", label, describe(v))
+	}
+	return b, nil
 }
 
 func (p *configParser) integer(key, label string, v any) (int64, error) {

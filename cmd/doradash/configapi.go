@@ -90,23 +90,28 @@ func (p *configParser) historyKey(key, label string, v any) (time.Duration, erro
 // the key at fault: the required ones (for messages that name the key
 // rather than the empty token), then the source's own Validate.
 func (p *configParser) checkAPISource(prefix, what string, s *SourceConfig) error {
-	header := strings.TrimSuffix(prefix, ".")
-	if s.Type == "gitlab" {
-		return p.checkGitLabSource(prefix, what, s)
-	}
-	if s.Type == "pagerduty" || s.Type == "incidentio" {
-		return p.checkIncidentToolSource(prefix, what, s)
-	}
-	if s.Type != "github" {
+	var keys []required
+	var validate func() error
+	switch s.Type {
+	case "github":
+		keys = []required{{"repo", s.API.Repo}, {"token_env", s.API.TokenEnv}}
+		validate = func() error { o := githubOptions(*s, 30, nil, ""); return o.Validate() }
+	case "gitlab":
+		keys = []required{{"project", s.API.Project}, {"token_env", s.API.TokenEnv}}
+		validate = func() error { o := gitlabOptions(*s, 30, nil, ""); return o.Validate() }
+	case "pagerduty":
+		keys = []required{{"token_env", s.API.TokenEnv}}
+		validate = func() error { o := pagerdutyOptions(*s, 30, nil, ""); return o.Validate() }
+	case "incidentio":
+		keys = []required{{"token_env", s.API.TokenEnv}}
+		validate = func() error { o := incidentioOptions(*s, 30, nil, ""); return o.Validate() }
+	default:
 		return nil
 	}
-	for _, req := range []struct{ key, val string }{{"repo", s.API.Repo}, {"token_env", s.API.TokenEnv}} {
-		if req.val == "" {
-			return p.errAt(header, "%s: missing required key %q", what, req.key)
-		}
+	if err := p.requireKeys(prefix, what, keys...); err != nil {
+		return err
 	}
-	o := githubOptions(*s, 30, nil, "")
-	return p.optionErr(prefix, what, o.Validate())
+	return p.optionErr(prefix, what, validate())
 }
 
 // githubOptions maps a github source's configuration to its options;

@@ -22,12 +22,7 @@ var httpKeys = []string{"listen", "token_env", "cert_file", "key_file", "windows
 var defaultHTTPWindows = []int{7, 30}
 
 func (p *configParser) http(v any, h *HTTPConfig) error {
-	t, ok := v.(map[string]any)
-	if !ok {
-		return p.errAt("http", "http: write it as an [http] table")
-	}
-	for _, k := range p.sortedKeys("http.", t) {
-		v, key, label := t[k], "http."+k, "http: "+k
+	err := p.table("http", v, httpKeys, func(k, key, label string, v any) (bool, error) {
 		var err error
 		switch k {
 		case "listen":
@@ -49,11 +44,12 @@ func (p *configParser) http(v any, h *HTTPConfig) error {
 		case "windows":
 			h.Windows, err = p.windows(key, label, v)
 		default:
-			err = p.errAt(key, "http: %s", unknownTableKey(k, "[http]", httpKeys))
+			return false, nil
 		}
-		if err != nil {
-			return err
-		}
+		return true, err
+	})
+	if err != nil {
+		return err
 	}
 	if (h.CertFile == "") != (h.KeyFile == "") {
 		return p.errAt("http", "http: cert_file and key_file go together (or leave TLS to a reverse proxy)")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"doradash/sources/apisrc"
-	"strings"
 	"time"
 
 	"doradash/sources/incidentio"
@@ -43,25 +42,6 @@ func (p *configParser) incidentToolKey(s *SourceConfig, k, key, label string, v 
 		return true, err
 	}
 	return false, nil
-}
-
-// checkIncidentToolSource checks a pagerduty or incidentio source's keys as
-// a whole, with the line of the key at fault: token_env, then the source's
-// own Validate.
-func (p *configParser) checkIncidentToolSource(prefix, what string, s *SourceConfig) error {
-	header := strings.TrimSuffix(prefix, ".")
-	if s.API.TokenEnv == "" {
-		return p.errAt(header, "%s: missing required key %q", what, "token_env")
-	}
-	var err error
-	if s.Type == "pagerduty" {
-		o := pagerdutyOptions(*s, 30, nil, "")
-		err = o.Validate()
-	} else {
-		o := incidentioOptions(*s, 30, nil, "")
-		err = o.Validate()
-	}
-	return p.optionErr(prefix, what, err)
 }
 
 // apiAccess maps what every API source is configured with; history is

@@ -2,118 +2,65 @@ package github
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
-	"sort"
 	"sync"
 	"time"
 
 	"doradash/sources/apisrc"
 )
 
-// commitDates is what the source keeps of one commit.
-type commitDates struct {
-	SHA       string `json:"sha"`
-	Author    string `json:"author,omitempty"`
-	Committer string `json:"committer,omitempty"`
-}
-
 // commitStore holds the commit lists read so far, by comparison
 // ("base...head") or single sha; safe for the workers.
 type commitStore struct {
 	mu sync.Mutex
-	m  map[string][]commitDates
+	m  apisrc.CommitLists
 }
 
-func (c *commitStore) get(key string) ([]commitDates, bool) {
+func (c *commitStore) get(key string) ([]apisrc.CommitDates, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[key]
 	return v, ok
 }
 
-// keep forgets the lists no job needs any more (deployments that left
-// history), so memory follows the history, not the uptime.
-func (c *commitStore) keep(jobs []commitJob) {
-	need := make(map[string]bool, len(jobs))
-	for _, j := range jobs {
-		need[j.key()] = true
-	}
+// keep forgets the lists no range needs any more (see
+// apisrc.CommitLists.Keep).
+func (c *commitStore) keep(rs []apisrc.CommitRange) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for k := range c.m {
-		if !need[k] {
-			delete(c.m, k)
-		}
-	}
+	c.m.Keep(rs)
 }
 
-func (c *commitStore) set(key string, v []commitDates) {
+func (c *commitStore) set(key string, v []apisrc.CommitDates) {
 	c.mu.Lock()
 	c.m[key] = v
 	c.mu.Unlock()
 }
 
-// commitJob is the commit list one successful deployment needs.
-type commitJob struct {
-	d        *deployment
-	base     string // the previous successful deployment's sha; "" for none
-	finished time.Time
-}
-
-// commitKey names a job's commit list.
-func (j commitJob) key() string {
-	if j.base == "" {
-		return j.d.sha
-	}
-	return j.base + "..." + j.d.sha
-}
-
-// successChains returns, for every successful deployment within history,
-// the sha of the latest earlier successful deployment (by finished_at, ties
-// by the smaller id) of the same environment, newest first.
-func (s *Source) successChains(cutoff time.Time) []commitJob {
-	byEnv := map[string][]commitJob{}
+// successChains returns the commit range of every successful deployment
+// within history (see apisrc.SuccessChains), newest first.
+func (s *Source) successChains(cutoff time.Time) []apisrc.CommitRange {
+	var rs []apisrc.CommitRange
 	for _, d := range s.deps {
 		if d.status != "success" || d.created.Before(cutoff) {
 			continue
 		}
-		t := parseTime(d.finished)
-		if t.IsZero() {
-			continue // rejected as a record anyway
-		}
-		byEnv[d.env] = append(byEnv[d.env], commitJob{d: d, finished: t})
+		rs = append(rs, apisrc.CommitRange{ID: d.id, Env: d.env, SHA: d.sha, Finished: parseTime(d.finished)})
 	}
-	var jobs []commitJob
-	for _, js := range byEnv {
-		sort.Slice(js, func(a, b int) bool {
-			if !js[a].finished.Equal(js[b].finished) {
-				return js[a].finished.Before(js[b].finished)
-			}
-			return js[a].d.id < js[b].d.id
-		})
-		for i := range js {
-			if i > 0 {
-				js[i].base = js[i-1].d.sha
-			}
-		}
-		jobs = append(jobs, js...)
-	}
-	sort.Slice(jobs, func(a, b int) bool { return jobs[a].finished.After(jobs[b].finished) })
-	return jobs
+	return apisrc.SuccessChains(rs)
 }
 
 // readCommits makes sure every successful deployment's commit list is
 // known, newest deployments first, so lead time fills in from the present
 // backwards during a first sync.
 func (s *Source) readCommits(ctx context.Context, cutoff time.Time) error {
-	var todo []commitJob
-	jobs := s.successChains(cutoff)
-	s.commits.keep(jobs)
-	for _, j := range jobs {
-		if _, ok := s.commits.get(j.key()); !ok {
-			todo = append(todo, j)
+	var todo []apisrc.CommitRange
+	rs := s.successChains(cutoff)
+	s.commits.keep(rs)
+	for _, r := range rs {
+		if _, ok := s.commits.get(r.Key()); !ok {
+			todo = append(todo, r)
 		}
 	}
 	const batch = 50
@@ -129,48 +76,30 @@ func (s *Source) readCommits(ctx context.Context, cutoff time.Time) error {
 	return nil
 }
 
-// fetchCommits reads one job's commit list: from the cache, else the
+// fetchCommits reads one range's commit list: from the cache, else the
 // comparison base...head (every page), else the commit itself.
-func (s *Source) fetchCommits(ctx context.Context, j commitJob) error {
-	key := j.key()
-	cacheKey := "commits/" + s.o.Repo + "/" + key
-	if raw, ok := s.client.Lookup(cacheKey); ok {
-		var cs []commitDates
-		if json.Unmarshal(raw, &cs) == nil {
-			s.commits.set(key, cs)
-			return nil
-		}
-	}
-	var cs []commitDates
-	var err error
-	switch {
-	case j.base == j.d.sha:
-		cs = []commitDates{} // identical: nothing shipped
-	case j.base == "":
-		cs, err = s.fetchCommit(ctx, j.d.sha)
-	default:
-		cs, err = s.fetchComparison(ctx, j.base, j.d.sha)
-	}
+func (s *Source) fetchCommits(ctx context.Context, r apisrc.CommitRange) error {
+	key := r.Key()
+	cs, err := apisrc.ReadCommitList(ctx, s.client, "commits/"+s.o.Repo+"/"+key, r,
+		apisrc.CommitReaders{Single: s.fetchCommit, Compare: s.fetchComparison})
 	var se *apisrc.StatusError
 	if errors.As(err, &se) && (se.Status == http.StatusNotFound || se.Status == http.StatusUnprocessableEntity) {
 		// A sha GitHub no longer knows (force-pushed away): the deployment
-		// has no commits; not worth failing every poll for.
-		s.commits.set(key, []commitDates{})
+		// has no commits; not worth failing every poll for. Not kept: a
+		// restart asks again.
+		s.commits.set(key, []apisrc.CommitDates{})
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	s.commits.set(key, cs)
-	if raw, err := json.Marshal(cs); err == nil {
-		s.client.Keep(cacheKey, raw)
-	}
 	return nil
 }
 
 // fetchCommit is GET /repos/{repo}/commits/{sha}.
-func (s *Source) fetchCommit(ctx context.Context, sha string) ([]commitDates, error) {
-	resp, err := s.client.Get(ctx, apisrc.Request{URL: s.repoPath + "/commits/" + pathEscape(sha), Compact: compactObject[apiCommit]})
+func (s *Source) fetchCommit(ctx context.Context, sha string) ([]apisrc.CommitDates, error) {
+	resp, err := s.client.Get(ctx, apisrc.Request{URL: s.repoPath + "/commits/" + pathEscape(sha), Compact: apisrc.Compact[apiCommit]})
 	if err != nil {
 		return nil, err
 	}
@@ -181,15 +110,15 @@ func (s *Source) fetchCommit(ctx context.Context, sha string) ([]commitDates, er
 	if c.SHA == "" {
 		c.SHA = sha
 	}
-	return []commitDates{datesOf(c)}, nil
+	return []apisrc.CommitDates{datesOf(c)}, nil
 }
 
 // fetchComparison reads every page of GET /repos/{repo}/compare/base...head.
-func (s *Source) fetchComparison(ctx context.Context, base, head string) ([]commitDates, error) {
-	out := []commitDates{}
+func (s *Source) fetchComparison(ctx context.Context, base, head string) ([]apisrc.CommitDates, error) {
+	out := []apisrc.CommitDates{}
 	first := apisrc.Request{
 		URL:     s.repoPath + "/compare/" + pathEscape(base) + "..." + pathEscape(head) + "?per_page=100",
-		Compact: compactObject[apiComparison],
+		Compact: apisrc.Compact[apiComparison],
 	}
 	err := s.client.Walk(ctx, first, apisrc.LinkPager{}, func(_ int, resp *apisrc.Response) (bool, error) {
 		var cmp apiComparison
@@ -208,8 +137,8 @@ func (s *Source) fetchComparison(ctx context.Context, base, head string) ([]comm
 	return out, err
 }
 
-func datesOf(c apiCommit) commitDates {
-	cd := commitDates{SHA: c.SHA}
+func datesOf(c apiCommit) apisrc.CommitDates {
+	cd := apisrc.CommitDates{SHA: c.SHA}
 	if c.Commit.Author != nil {
 		cd.Author = c.Commit.Author.Date
 	}

@@ -23,7 +23,7 @@ const (
 // the first page older than cutoff, and decides each deployment's status.
 func (s *Source) readDeployments(ctx context.Context, cutoff time.Time) error {
 	seen := map[int64]bool{}
-	first := apisrc.Request{URL: s.repoPath + "/deployments?per_page=100", Conditional: true, Compact: compactList[apiDeployment]}
+	first := apisrc.Request{URL: s.repoPath + "/deployments?per_page=100", Conditional: true, Compact: apisrc.Compact[[]apiDeployment]}
 	err := s.client.Walk(ctx, first, apisrc.LinkPager{}, func(page int, resp *apisrc.Response) (bool, error) {
 		var items []apiDeployment
 		if err := decodeJSON("deployments", resp.Body, &items); err != nil {
@@ -93,7 +93,7 @@ func (s *Source) decide(ctx context.Context, d *deployment) error {
 	var statuses []apiStatus
 	first := apisrc.Request{
 		URL:         fmt.Sprintf("%s/deployments/%d/statuses?per_page=100", s.repoPath, d.id),
-		Conditional: true, Compact: compactList[apiStatus],
+		Conditional: true, Compact: apisrc.Compact[[]apiStatus],
 	}
 	err := s.client.Walk(ctx, first, apisrc.LinkPager{}, func(_ int, resp *apisrc.Response) (bool, error) {
 		var page []apiStatus

@@ -19,7 +19,7 @@ func (s *Source) readIssues(ctx context.Context, cutoff time.Time) error {
 	q.Set("sort", "created")
 	q.Set("direction", "desc")
 	q.Set("per_page", "100")
-	first := apisrc.Request{URL: s.repoPath + "/issues?" + q.Encode(), Conditional: true, Compact: compactList[apiIssue]}
+	first := apisrc.Request{URL: s.repoPath + "/issues?" + q.Encode(), Conditional: true, Compact: apisrc.Compact[[]apiIssue]}
 	incidents := []nativeIncident{}
 	err := s.client.Walk(ctx, first, apisrc.LinkPager{}, func(_ int, resp *apisrc.Response) (bool, error) {
 		var items []apiIssue

@@ -54,12 +54,8 @@ func (o *Options) Validate() error {
 	if err := o.Access.Validate(DefaultAPIURL, MinHistory); err != nil {
 		return err
 	}
-	switch o.CommitTime {
-	case "":
-		o.CommitTime = "author"
-	case "author", "committer":
-	default:
-		return fmt.Errorf("commit_time: %q is not author or committer", o.CommitTime)
+	if err := apisrc.CheckCommitTime(&o.CommitTime); err != nil {
+		return err
 	}
 	if o.Environment != "" && o.Workflow == "" {
 		return errors.New(`environment: only with "workflow" (deployments carry their own environment)`)

@@ -75,7 +75,7 @@ func New(o Options) (*Source, error) {
 		repoPath: "/repos/" + o.Repo,
 		target:   c.Target() + "/repos/" + o.Repo,
 		deps:     map[int64]*deployment{},
-		commits:  &commitStore{m: map[string][]commitDates{}},
+		commits:  &commitStore{m: apisrc.CommitLists{}},
 	}
 	s.st = apisrc.NewState(c)
 	return s, nil

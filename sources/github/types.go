@@ -95,22 +95,3 @@ func (l apiLabel) MarshalJSON() ([]byte, error) {
 		Name string `json:"name"`
 	}{l.Name})
 }
-
-// compactList re-encodes a JSON array as elements of T only: the fields
-// the source reads, so cached pages stay small.
-func compactList[T any](body []byte) ([]byte, error) {
-	var items []T
-	if err := json.Unmarshal(body, &items); err != nil {
-		return nil, err
-	}
-	return json.Marshal(items)
-}
-
-// compactObject re-encodes a JSON object as T.
-func compactObject[T any](body []byte) ([]byte, error) {
-	var v T
-	if err := json.Unmarshal(body, &v); err != nil {
-		return nil, err
-	}
-	return json.Marshal(v)
-}

@@ -89,7 +89,7 @@ func (s *Source) readRange(ctx context.Context, r timeRange, cutoff, now time.Ti
 	q.Set("created", r.query())
 	first := apisrc.Request{
 		URL:         s.repoPath + "/actions/workflows/" + pathEscape(s.o.Workflow) + "/runs?" + q.Encode(),
-		Conditional: true, Compact: compactObject[apiRuns],
+		Conditional: true, Compact: apisrc.Compact[apiRuns],
 	}
 	err = s.client.Walk(ctx, first, apisrc.LinkPager{}, func(page int, resp *apisrc.Response) (bool, error) {
 		*pages++

@@ -7,70 +7,23 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
 	"time"
 
 	"doradash/sources/apisrc"
 )
 
-// commitDates is what the source keeps of one commit.
-type commitDates struct {
-	SHA       string `json:"sha"`
-	Author    string `json:"author,omitempty"`
-	Committer string `json:"committer,omitempty"`
-}
-
-// commitJob is the commit list one successful deployment needs.
-type commitJob struct {
-	d        *deployment
-	base     string // the previous successful deployment's sha; "" for none
-	finished time.Time
-}
-
-// key names a job's commit list: "from...to", or the sha alone.
-func (j commitJob) key() string {
-	if j.base == "" {
-		return j.d.sha
-	}
-	return j.base + "..." + j.d.sha
-}
-
-// successChains returns, for every successful deployment within history
-// that names its sha, the sha of the latest earlier successful deployment
-// (by finished_at, ties by the smaller id) of the same environment, newest
+// successChains returns the commit range of every successful deployment
+// within history that names its sha (see apisrc.SuccessChains), newest
 // first.
-func (s *Source) successChains(cutoff time.Time) []commitJob {
-	byEnv := map[string][]commitJob{}
+func (s *Source) successChains(cutoff time.Time) []apisrc.CommitRange {
+	var rs []apisrc.CommitRange
 	for _, d := range s.deps {
 		if d.status != "success" || d.sha == "" || before(d.created, parseTime(d.updated), cutoff) {
 			continue
 		}
-		t := parseTime(text(d.finished))
-		if t.IsZero() {
-			continue // rejected as a record anyway
-		}
-		byEnv[d.env] = append(byEnv[d.env], commitJob{d: d, finished: t})
+		rs = append(rs, apisrc.CommitRange{ID: d.id, Env: d.env, SHA: d.sha, Finished: parseTime(text(d.finished))})
 	}
-	var jobs []commitJob
-	for _, js := range byEnv {
-		sort.Slice(js, func(a, b int) bool {
-			if !js[a].finished.Equal(js[b].finished) {
-				return js[a].finished.Before(js[b].finished)
-			}
-			return js[a].d.id < js[b].d.id
-		})
-		for i := 1; i < len(js); i++ {
-			js[i].base = js[i-1].d.sha
-		}
-		jobs = append(jobs, js...)
-	}
-	sort.Slice(jobs, func(a, b int) bool {
-		if !jobs[a].finished.Equal(jobs[b].finished) {
-			return jobs[a].finished.After(jobs[b].finished)
-		}
-		return jobs[a].d.id > jobs[b].d.id
-	})
-	return jobs
+	return apisrc.SuccessChains(rs)
 }
 
 // readCommits makes sure every successful deployment's commit list is
@@ -78,22 +31,14 @@ func (s *Source) successChains(cutoff time.Time) []commitJob {
 // backwards during a first sync; lists no deployment needs any more are
 // forgotten, so memory follows the history, not the uptime.
 func (s *Source) readCommits(ctx context.Context, cutoff time.Time) error {
-	jobs := s.successChains(cutoff)
-	need := make(map[string]bool, len(jobs))
-	for _, j := range jobs {
-		need[j.key()] = true
-	}
-	for k := range s.commits {
-		if !need[k] {
-			delete(s.commits, k)
-		}
-	}
+	rs := s.successChains(cutoff)
+	s.commits.Keep(rs)
 	fetched := 0
-	for _, j := range jobs {
-		if _, ok := s.commits[j.key()]; ok {
+	for _, r := range rs {
+		if _, ok := s.commits[r.Key()]; ok {
 			continue
 		}
-		if err := s.fetchCommits(ctx, j); err != nil {
+		if err := s.fetchCommits(ctx, r); err != nil {
 			return err
 		}
 		if fetched++; fetched%50 == 0 && s.syncing() {
@@ -103,49 +48,32 @@ func (s *Source) readCommits(ctx context.Context, cutoff time.Time) error {
 	return nil
 }
 
-// fetchCommits reads one job's commit list: from the cache, else the
+// fetchCommits reads one range's commit list: from the cache, else the
 // comparison from...to, else the commit itself.
-func (s *Source) fetchCommits(ctx context.Context, j commitJob) error {
-	key := j.key()
+func (s *Source) fetchCommits(ctx context.Context, r apisrc.CommitRange) error {
+	key := r.Key()
 	cacheKey := "commits/" + s.o.Project + "/" + key
-	if raw, ok := s.client.Lookup(cacheKey); ok {
-		var cs []commitDates
-		if json.Unmarshal(raw, &cs) == nil {
-			s.commits[key] = cs
-			return nil
-		}
-	}
-	var cs []commitDates
-	var err error
-	switch {
-	case j.base == j.d.sha:
-		cs = []commitDates{} // the same sha again: nothing shipped
-	case j.base == "":
-		cs, err = s.fetchCommit(ctx, j.d.sha)
-	default:
-		cs, err = s.fetchComparison(ctx, j.base, j.d.sha)
-	}
+	cs, err := apisrc.ReadCommitList(ctx, s.client, cacheKey, r,
+		apisrc.CommitReaders{Single: s.fetchCommit, Compare: s.fetchComparison})
 	var se *apisrc.StatusError
 	if errors.As(err, &se) && se.Status == http.StatusNotFound {
 		// A sha GitLab no longer knows (force-pushed away, or the
 		// repository was rewritten): the deployment has no commits; not
-		// worth failing every poll for.
-		cs, err = []commitDates{}, nil
+		// worth failing every poll for. Kept, like a list read.
+		cs, err = []apisrc.CommitDates{}, nil
+		apisrc.KeepCommitList(s.client, cacheKey, cs)
 	}
 	if err != nil {
 		return err
 	}
 	s.commits[key] = cs
-	if raw, err := json.Marshal(cs); err == nil {
-		s.client.Keep(cacheKey, raw)
-	}
 	return nil
 }
 
 // fetchCommit is GET /projects/{id}/repository/commits/{sha}.
-func (s *Source) fetchCommit(ctx context.Context, sha string) ([]commitDates, error) {
+func (s *Source) fetchCommit(ctx context.Context, sha string) ([]apisrc.CommitDates, error) {
 	resp, err := s.client.Get(ctx, apisrc.Request{
-		URL: s.projPath + "/repository/commits/" + url.PathEscape(sha), Compact: compactObject[apiCommit],
+		URL: s.projPath + "/repository/commits/" + url.PathEscape(sha), Compact: apisrc.Compact[apiCommit],
 	})
 	if err != nil {
 		return nil, err
@@ -157,18 +85,18 @@ func (s *Source) fetchCommit(ctx context.Context, sha string) ([]commitDates, er
 	if c.ID == "" {
 		c.ID = text(sha)
 	}
-	return []commitDates{datesOf(c)}, nil
+	return []apisrc.CommitDates{datesOf(c)}, nil
 }
 
 // fetchComparison is GET /projects/{id}/repository/compare?from=&to=, one
 // request: GitLab does not page it. A to behind or equal to from has no
 // commits.
-func (s *Source) fetchComparison(ctx context.Context, from, to string) ([]commitDates, error) {
+func (s *Source) fetchComparison(ctx context.Context, from, to string) ([]apisrc.CommitDates, error) {
 	q := url.Values{}
 	q.Set("from", from)
 	q.Set("to", to)
 	resp, err := s.client.Get(ctx, apisrc.Request{
-		URL: s.projPath + "/repository/compare?" + q.Encode(), Compact: compactObject[apiComparison],
+		URL: s.projPath + "/repository/compare?" + q.Encode(), Compact: apisrc.Compact[apiComparison],
 	})
 	if err != nil {
 		return nil, err
@@ -177,7 +105,7 @@ func (s *Source) fetchComparison(ctx context.Context, from, to string) ([]commit
 	if err := json.Unmarshal(resp.Body, &cmp); err != nil {
 		return nil, fmt.Errorf("decode comparison: %w", err)
 	}
-	out := []commitDates{}
+	out := []apisrc.CommitDates{}
 	if cmp.CompareSameRef {
 		return out, nil
 	}
@@ -187,6 +115,6 @@ func (s *Source) fetchComparison(ctx context.Context, from, to string) ([]commit
 	return out, nil
 }
 
-func datesOf(c apiCommit) commitDates {
-	return commitDates{SHA: string(c.ID), Author: string(c.AuthoredDate), Committer: string(c.CommittedDate)}
+func datesOf(c apiCommit) apisrc.CommitDates {
+	return apisrc.CommitDates{SHA: string(c.ID), Author: string(c.AuthoredDate), Committer: string(c.CommittedDate)}
 }

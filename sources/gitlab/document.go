@@ -1,33 +1,15 @@
 package gitlab
 
 import (
-	"encoding/json"
-	"sort"
 	"strconv"
 	"time"
+
+	"doradash/sources/apisrc"
 )
 
-// The native records (SPEC §1) the source writes; they pass through the
-// same decoder as a file's, so validation and rejections are the same.
-type nativeDocument struct {
-	Deployments []nativeDeployment `json:"deployments"`
-	Incidents   []nativeIncident   `json:"incidents"`
-}
-
-type nativeDeployment struct {
-	ID          string         `json:"id"`
-	Service     string         `json:"service"`
-	Environment string         `json:"environment,omitempty"` // "": production
-	FinishedAt  string         `json:"finished_at,omitempty"` // "": rejected as missing
-	Status      string         `json:"status"`
-	Commits     []nativeCommit `json:"commits,omitempty"`
-}
-
-type nativeCommit struct {
-	SHA         string `json:"sha"`
-	CommittedAt string `json:"committed_at"`
-}
-
+// nativeIncident is an issue as the native format writes it (SPEC §1).
+// Unlike apisrc.NativeIncident it has no acknowledged_at, and unknown
+// values are left out.
 type nativeIncident struct {
 	ID         string  `json:"id"`
 	Service    string  `json:"service"`
@@ -39,52 +21,29 @@ type nativeIncident struct {
 }
 
 // document writes everything known within history as a native document,
-// newest first.
+// newest first. A deployment's environment and finished_at are left out
+// when GitLab gave none: production, and rejected as missing.
 func (s *Source) document(cutoff time.Time) []byte {
-	doc := nativeDocument{Deployments: []nativeDeployment{}, Incidents: []nativeIncident{}}
-	bases := map[int64]string{}
-	for _, j := range s.successChains(cutoff) {
-		bases[j.d.id] = j.key()
-	}
-	ids := make([]int64, 0, len(s.deps))
-	for id, d := range s.deps {
-		if d.status != "" && !before(d.created, parseTime(d.updated), cutoff) {
-			ids = append(ids, id)
-		}
-	}
-	sort.Slice(ids, func(a, b int) bool { return ids[a] > ids[b] })
+	bases := apisrc.ChainKeys(s.successChains(cutoff))
+	ids := apisrc.NewestFirst(s.deps, func(d *deployment) bool {
+		return d.status != "" && !before(d.created, parseTime(d.updated), cutoff)
+	})
+	deps := make([]apisrc.NativeDeployment, 0, len(ids))
 	for _, id := range ids {
 		d := s.deps[id]
-		nd := nativeDeployment{
+		nd := apisrc.NativeDeployment{
 			ID: s.prefix + strconv.FormatInt(id, 10), Service: s.o.Service,
-			Environment: d.env, FinishedAt: d.finished, Status: d.status,
+			Environment: apisrc.NonEmpty(&d.env), FinishedAt: apisrc.NonEmpty(&d.finished), Status: d.status,
 		}
 		if key, ok := bases[id]; ok {
-			for _, c := range s.commits[key] {
-				at := c.Author
-				if s.o.CommitTime == "committer" {
-					at = c.Committer
-				}
-				if c.SHA != "" && at != "" {
-					nd.Commits = append(nd.Commits, nativeCommit{SHA: c.SHA, CommittedAt: at})
-				}
-			}
+			nd.Commits = apisrc.NativeCommits(s.commits[key], s.o.CommitTime == "committer")
 		}
-		doc.Deployments = append(doc.Deployments, nd)
+		deps = append(deps, nd)
 	}
-	iids := make([]int64, 0, len(s.issues))
-	for iid, is := range s.issues {
-		if !before(is.created, parseTime(is.updated), cutoff) {
-			iids = append(iids, iid)
-		}
-	}
-	sort.Slice(iids, func(a, b int) bool { return iids[a] > iids[b] })
+	iids := apisrc.NewestFirst(s.issues, func(is *issue) bool { return !before(is.created, parseTime(is.updated), cutoff) })
+	incidents := make([]nativeIncident, 0, len(iids))
 	for _, iid := range iids {
-		doc.Incidents = append(doc.Incidents, s.issues[iid].rec)
+		incidents = append(incidents, s.issues[iid].rec)
 	}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return []byte(`{}`) // cannot happen: plain strings and numbers only
-	}
-	return b
+	return apisrc.Document(deps, incidents)
 }

@@ -52,12 +52,8 @@ func (o *Options) Validate() error {
 	if err := checkProject(o.Project); err != nil {
 		return err
 	}
-	switch o.CommitTime {
-	case "":
-		o.CommitTime = "author"
-	case "author", "committer":
-	default:
-		return fmt.Errorf("commit_time: %q is not author or committer", o.CommitTime)
+	if err := apisrc.CheckCommitTime(&o.CommitTime); err != nil {
+		return err
 	}
 	if o.Service == "" {
 		if numeric(o.Project) {

@@ -39,8 +39,8 @@ type Source struct {
 	// Touched only inside Fetch, which the State serialises.
 	deps     map[int64]*deployment
 	issues   map[int64]*issue
-	commits  map[string][]commitDates // by commitJob.key()
-	lastFull time.Time                // when a full read last completed (client clock)
+	commits  apisrc.CommitLists // by apisrc.CommitRange.Key
+	lastFull time.Time          // when a full read last completed (client clock)
 }
 
 // New checks o (see Options.Validate) and builds the source.
@@ -64,7 +64,7 @@ func New(o Options) (*Source, error) {
 		target:   c.Target() + projectPath(o.Project),
 		deps:     map[int64]*deployment{},
 		issues:   map[int64]*issue{},
-		commits:  map[string][]commitDates{},
+		commits:  apisrc.CommitLists{},
 	}, nil
 }
 
@@ -129,7 +129,7 @@ func (s *Source) partial(cutoff time.Time) {
 // element, and everything further down is unchanged too.
 func walkUpdated[T any](ctx context.Context, s *Source, what, first string, full bool, cutoff time.Time,
 	visit func(T) (updated time.Time, unchanged bool), progress func(page int)) error {
-	req := apisrc.Request{URL: first, Conditional: true, Compact: compactList[T]}
+	req := apisrc.Request{URL: first, Conditional: true, Compact: apisrc.Compact[[]T]}
 	return s.client.Walk(ctx, req, apisrc.GitLabPager, func(page int, resp *apisrc.Response) (bool, error) {
 		var items []T
 		if err := json.Unmarshal(resp.Body, &items); err != nil {

@@ -91,7 +91,7 @@ func (s *Source) read(ctx context.Context, cutoff time.Time) error {
 	s.reading = []apisrc.NativeIncident{}
 	seen := map[string]bool{}
 	var order newestFirst
-	first := apisrc.Request{URL: fmt.Sprintf("/v2/incidents?page_size=%d", pageSize), Compact: compactPage}
+	first := apisrc.Request{URL: fmt.Sprintf("/v2/incidents?page_size=%d", pageSize), Compact: apisrc.Compact[apiPage]}
 	pager := apisrc.CursorPager{Param: "after", Cursor: func(body []byte) (string, error) {
 		var p apiPage
 		if err := json.Unmarshal(body, &p); err != nil || p.PaginationMeta == nil {

@@ -1,7 +1,5 @@
 package incidentio
 
-import "encoding/json"
-
 // The fields of incident.io's v2 answers that the source uses.
 
 // apiPage is GET /v2/incidents.
@@ -53,13 +51,4 @@ type apiFieldValue struct {
 		Value string `json:"value"`
 	} `json:"value_option,omitempty"`
 	ValueText string `json:"value_text,omitempty"`
-}
-
-// compactPage re-encodes a page as the fields the source reads.
-func compactPage(body []byte) ([]byte, error) {
-	var p apiPage
-	if err := json.Unmarshal(body, &p); err != nil {
-		return nil, err
-	}
-	return json.Marshal(p)
 }

@@ -76,7 +76,7 @@ func (s *Source) readAck(ctx context.Context, id string) (*string, error) {
 	q.Set("is_overview", "true")
 	q.Set("limit", strconv.Itoa(pageLimit))
 	q.Set("offset", "0")
-	first := apisrc.Request{URL: "/incidents/" + url.PathEscape(id) + "/log_entries?" + q.Encode(), Compact: compact[apiLogPage]}
+	first := apisrc.Request{URL: "/incidents/" + url.PathEscape(id) + "/log_entries?" + q.Encode(), Compact: apisrc.Compact[apiLogPage]}
 	var best string
 	var bestT time.Time
 	err := s.client.Walk(ctx, first, offsetPager{}, func(page int, resp *apisrc.Response) (bool, error) {

@@ -54,7 +54,7 @@ func (s *Source) readRange(ctx context.Context, since, until time.Time) error {
 	for _, id := range s.o.ServiceIDs {
 		q.Add("service_ids[]", id)
 	}
-	first := apisrc.Request{URL: "/incidents?" + q.Encode(), Compact: compact[apiIncidentPage]}
+	first := apisrc.Request{URL: "/incidents?" + q.Encode(), Compact: apisrc.Compact[apiIncidentPage]}
 	capped := false
 	var order runOrder
 	err := s.client.Walk(ctx, first, offsetPager{}, func(page int, resp *apisrc.Response) (bool, error) {

@@ -1,7 +1,5 @@
 package pagerduty
 
-import "encoding/json"
-
 // The fields of PagerDuty's REST API v2 answers that the source uses.
 // Compact versions of pages are what the cache keeps.
 
@@ -47,13 +45,4 @@ type apiLogPage struct {
 type apiLogEntry struct {
 	Type      string `json:"type"`
 	CreatedAt string `json:"created_at"`
-}
-
-// compact re-encodes a JSON object as T: the fields the source reads.
-func compact[T any](body []byte) ([]byte, error) {
-	var v T
-	if err := json.Unmarshal(body, &v); err != nil {
-		return nil, err
-	}
-	return json.Marshal(v)
 }
