@@ -183,7 +183,10 @@ func TestDrillFlow(t *testing.T) {
 	waitFor("─ Recovery ─", "Deployments")
 	for kind := range numDrills {
 		send(drillKeys[kind]...)
-		waitFor(drillTitles[kind])
+		// The frame's title with its window: "Incidents" alone is also
+		// the dashboard panel's title, and waiting for it could return
+		// before the drill-down was drawn.
+		waitFor(drillTitles[kind] + ", ")
 		send("esc")
 		if kind < drillRecovery {
 			send("esc") // the detail screen
@@ -197,7 +200,7 @@ func TestDrillFlow(t *testing.T) {
 	}
 	// A click on the recovery tile (the last on the right) opens its records.
 	tm.Send(tea.MouseMsg{X: 97, Y: 3, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
-	waitFor(drillTitles[drillRecovery])
+	waitFor(drillTitles[drillRecovery] + ", ")
 	send("esc")
 	waitFor("tab next panel")
 	for range int(focusRecovery) {
