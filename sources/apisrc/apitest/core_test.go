@@ -70,7 +70,7 @@ func TestCoreCountsInjectsAndRefills(t *testing.T) {
 	ok := []string{"Authorization", "ok"}
 	f.Fail500["/a"] = 1
 	f.Hang["/h"] = 1
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	steps := []struct {
 		ctx  context.Context
