@@ -62,7 +62,7 @@ func TestSyncingPublishesPartialData(t *testing.T) {
 	f := newFake(t)
 	f.GenerateDeployments(300, epoch)
 	sync := apitest.FirstSync(t, newTestSource(t, f, nil, nil))
-	if partial := sync.Sizes; len(partial) < 3 || partial[0] >= 270 || partial[0] == 0 {
+	if partial := sync.Deployments; len(partial) < 3 || partial[0] >= 270 || partial[0] == 0 {
 		t.Fatalf("partial batches: %v", partial)
 	}
 	if seen := sync.Seen; seen[0].Detail != "100 deployments, page 1" || !seen[0].Syncing {

@@ -321,7 +321,7 @@ func TestPartialBatchesWhileSyncing(t *testing.T) {
 	f := newFake(t)
 	f.Generate(250, epoch)
 	sync := apitest.FirstSync(t, newTestSource(t, f, nil, nil))
-	if sizes := sync.Sizes; len(sizes) < 3 || sizes[0] != 100 || sizes[len(sizes)-1] != 250 {
+	if sizes := sync.Incidents; len(sizes) < 3 || sizes[0] != 100 || sizes[len(sizes)-1] != 250 {
 		t.Fatalf("partial sizes %v", sizes)
 	}
 	if d := sync.Partial[0].Detail; d != "100 incidents, page 1" {

@@ -72,10 +72,12 @@ type Reporter interface {
 // Sync is what a source reported while it read.
 type Sync struct {
 	Seen []sources.Progress // every progress it reported
-	// Partial is the progress of each partial batch it published, Sizes
-	// the batch's records (deployments and incidents).
-	Partial []sources.Progress
-	Sizes   []int
+	// Partial is the progress of each partial batch it published;
+	// Deployments and Incidents count that batch's records of each kind,
+	// so that a test of one kind is not met by records of the other.
+	Partial     []sources.Progress
+	Deployments []int
+	Incidents   []int
 }
 
 // FirstSync reads s for the first time, recording what it reports on the
@@ -88,7 +90,8 @@ func FirstSync(t testing.TB, s Reporter) Sync {
 		sync.Seen = append(sync.Seen, p)
 		if b != nil {
 			sync.Partial = append(sync.Partial, p)
-			sync.Sizes = append(sync.Sizes, len(b.Deployments)+len(b.Incidents))
+			sync.Deployments = append(sync.Deployments, len(b.Deployments))
+			sync.Incidents = append(sync.Incidents, len(b.Incidents))
 		}
 	})
 	if p := s.Progress(); !p.Syncing {
